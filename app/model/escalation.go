@@ -1,0 +1,37 @@
+package model
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Escalation states.
+const (
+	EscalationOpen         = "open"
+	EscalationAcknowledged = "acknowledged"
+	EscalationResolved     = "resolved"
+)
+
+// Escalation is a request for a manager on an order or an inquiry. At most one
+// unresolved escalation exists per subject (a unique index on Subject).
+type Escalation struct {
+	bun.BaseModel `bun:"table:escalations"`
+
+	ID                 int64      `bun:"id,pk,autoincrement"`
+	Subject            string     `bun:"subject,notnull"` // "order:12" or "inquiry:7"
+	OrderID            *int64     `bun:"order_id"`
+	InquiryID          *int64     `bun:"inquiry_id"`
+	CustomerID         int64      `bun:"customer_id,notnull"`
+	RequestedByKind    string     `bun:"requested_by_kind,notnull"` // customer or staff
+	RequestedByStaffID *int64     `bun:"requested_by_staff_id"`
+	ManagerID          int64      `bun:"manager_id,notnull"`
+	Reason             string     `bun:"reason,notnull"`
+	State              string     `bun:"state,notnull"`
+	IsOpen             bool       `bun:"is_open,notnull"` // state is not resolved
+	CreatedAt          time.Time  `bun:"created_at,notnull"`
+	AcknowledgedAt     *time.Time `bun:"acknowledged_at"`
+	ResolvedAt         *time.Time `bun:"resolved_at"`
+
+	Manager *Staff `bun:"rel:belongs-to,join:manager_id=id"`
+}

@@ -1,0 +1,36 @@
+package model
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Outbox states.
+const (
+	MailPending = "pending"
+	MailSending = "sending"
+	MailSent    = "sent"
+	MailFailed  = "failed"
+)
+
+// OutboxMessage is an email written in the same transaction as the change
+// that causes it, and sent later by the mailer worker.
+type OutboxMessage struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID             int64             `bun:"id,pk,autoincrement"`
+	IdempotencyKey string            `bun:"idempotency_key,notnull"`
+	Template       string            `bun:"template,notnull"`
+	Locale         string            `bun:"locale,notnull"`
+	ToEmail        string            `bun:"to_email,notnull"`
+	ToName         string            `bun:"to_name,notnull"`
+	Data           map[string]string `bun:"data,type:text,notnull"`
+	State          string            `bun:"state,notnull"`
+	Attempts       int               `bun:"attempts,notnull"`
+	NextAttemptAt  time.Time         `bun:"next_attempt_at,notnull"`
+	LeaseUntil     *time.Time        `bun:"lease_until"`
+	LastError      string            `bun:"last_error,notnull"`
+	CreatedAt      time.Time         `bun:"created_at,notnull"`
+	SentAt         *time.Time        `bun:"sent_at"`
+}

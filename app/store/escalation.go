@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// OpenEscalation returns the unresolved escalation of a subject ("order:12"),
+// or ErrNotFound.
+func (s *Store) OpenEscalation(ctx context.Context, subject string) (*model.Escalation, error) {
+	e := new(model.Escalation)
+	err := s.r.NewSelect().Model(e).Relation("Manager").
+		Where("?TableAlias.subject = ? AND ?TableAlias.is_open = ?", subject, true).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: open escalation of %s: %w", subject, notFound(err))
+	}
+	return e, nil
+}
+
+// LatestEscalation returns the newest escalation of a subject, open or not.
+func (s *Store) LatestEscalation(ctx context.Context, subject string) (*model.Escalation, error) {
+	e := new(model.Escalation)
+	err := s.r.NewSelect().Model(e).Relation("Manager").
+		Where("?TableAlias.subject = ?", subject).OrderExpr("?TableAlias.id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: escalation of %s: %w", subject, notFound(err))
+	}
+	return e, nil
+}
+
+// InsertEscalation records an escalation. A second open escalation of the
+// same subject is ErrConflict (a unique index guards it).
+func (s *Store) InsertEscalation(ctx context.Context, e *model.Escalation) error {
+	e.IsOpen = e.State != model.EscalationResolved
+	if _, err := s.w.NewInsert().Model(e).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: insert escalation of %s: %w", e.Subject, ErrConflict)
+		}
+		return fmt.Errorf("store: insert escalation of %s: %w", e.Subject, err)
+	}
+	return nil
+}
+
+// UpdateEscalation writes an escalation's state and times.
+func (s *Store) UpdateEscalation(ctx context.Context, e *model.Escalation) error {
+	e.IsOpen = e.State != model.EscalationResolved
+	_, err := s.w.NewUpdate().Model(e).
+		Column("state", "is_open", "manager_id", "acknowledged_at", "resolved_at").WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: update escalation %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+// EscalationByID finds an escalation by id, for staff.
+func (s *Store) EscalationByID(ctx context.Context, id int64) (*model.Escalation, error) {
+	e := new(model.Escalation)
+	if err := s.r.NewSelect().Model(e).Relation("Manager").Where("?TableAlias.id = ?", id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: escalation %d: %w", id, notFound(err))
+	}
+	return e, nil
+}
+
+// OpenEscalationsForManagers lists unresolved escalations addressed to any of
+// the given managers, oldest first.
+func (s *Store) OpenEscalationsForManagers(ctx context.Context, managerIDs []int64) ([]*model.Escalation, error) {
+	var list []*model.Escalation
+	if len(managerIDs) == 0 {
+		return list, nil
+	}
+	err := s.r.NewSelect().Model(&list).Relation("Manager").
+		Where("?TableAlias.manager_id IN (?) AND ?TableAlias.is_open = ?", bun.In(managerIDs), true).
+		OrderExpr("?TableAlias.created_at, ?TableAlias.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: open escalations: %w", err)
+	}
+	return list, nil
+}
+
+// OpenEscalationsForCustomer returns the unresolved escalations of one
+// customer keyed by subject, for the dashboard (one query).
+func (s *Store) OpenEscalationsForCustomer(ctx context.Context, customerID int64) (map[string]*model.Escalation, error) {
+	var list []*model.Escalation
+	err := s.r.NewSelect().Model(&list).Relation("Manager").
+		Where("?TableAlias.customer_id = ? AND ?TableAlias.is_open = ?", customerID, true).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: escalations of customer %d: %w", customerID, err)
+	}
+	out := make(map[string]*model.Escalation, len(list))
+	for _, e := range list {
+		out[e.Subject] = e
+	}
+	return out, nil
+}

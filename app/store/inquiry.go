@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// InquiryByID finds an inquiry by id, for staff.
+func (s *Store) InquiryByID(ctx context.Context, id int64) (*model.Inquiry, error) {
+	q := new(model.Inquiry)
+	err := s.r.NewSelect().Model(q).Relation("Owner").Relation("Customer").Relation("Order").
+		Where("?TableAlias.id = ?", id).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry %d: %w", id, notFound(err))
+	}
+	return q, nil
+}
+
+// InquiryForCustomer finds one of this customer's inquiries; any other
+// customer's is ErrNotFound.
+func (s *Store) InquiryForCustomer(ctx context.Context, customerID, id int64) (*model.Inquiry, error) {
+	q := new(model.Inquiry)
+	err := s.r.NewSelect().Model(q).Relation("Owner").Relation("Order").
+		Where("?TableAlias.id = ? AND ?TableAlias.customer_id = ?", id, customerID).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry %d of customer %d: %w", id, customerID, notFound(err))
+	}
+	return q, nil
+}
+
+// InquiriesForCustomer lists a customer's inquiries, open first, then by
+// newest activity, with their owners (one query).
+func (s *Store) InquiriesForCustomer(ctx context.Context, customerID int64, limit, offset int) ([]*model.Inquiry, error) {
+	var list []*model.Inquiry
+	err := s.r.NewSelect().Model(&list).Relation("Owner").
+		Where("?TableAlias.customer_id = ?", customerID).
+		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
+		Limit(int64(limit)).Offset(int64(offset)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiries of customer %d: %w", customerID, err)
+	}
+	return list, nil
+}
+
+// InsertInquiry creates an inquiry; the caller has given it an owner.
+func (s *Store) InsertInquiry(ctx context.Context, q *model.Inquiry) error {
+	if q.OwnerID == 0 {
+		return fmt.Errorf("store: insert inquiry: no owner")
+	}
+	q.IsOpen = q.Status != model.InquiryResolved
+	if _, err := s.w.NewInsert().Model(q).Exec(ctx); err != nil {
+		return fmt.Errorf("store: insert inquiry: %w", err)
+	}
+	return nil
+}
+
+// UpdateInquiry writes every column of an inquiry.
+func (s *Store) UpdateInquiry(ctx context.Context, q *model.Inquiry) error {
+	if q.OwnerID == 0 {
+		return fmt.Errorf("store: update inquiry %d: no owner", q.ID)
+	}
+	q.IsOpen = q.Status != model.InquiryResolved
+	if _, err := s.w.NewUpdate().Model(q).ExcludeColumn("id", "created_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("store: update inquiry %d: %w", q.ID, err)
+	}
+	return nil
+}
+
+// InsertMessage adds a message to an inquiry's conversation.
+func (s *Store) InsertMessage(ctx context.Context, m *model.Message) error {
+	if _, err := s.w.NewInsert().Model(m).Exec(ctx); err != nil {
+		return fmt.Errorf("store: insert message: %w", err)
+	}
+	return nil
+}
+
+// Messages returns an inquiry's conversation in order, with staff authors;
+// internal notes only when withInternal (staff views).
+func (s *Store) Messages(ctx context.Context, inquiryID int64, withInternal bool) ([]*model.Message, error) {
+	var list []*model.Message
+	sel := s.r.NewSelect().Model(&list).Relation("AuthorStaff").
+		Where("?TableAlias.inquiry_id = ?", inquiryID).OrderExpr("?TableAlias.id")
+	if !withInternal {
+		sel = sel.Where("?TableAlias.internal = ?", false)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: messages of inquiry %d: %w", inquiryID, err)
+	}
+	return list, nil
+}

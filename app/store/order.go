@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// OrderByRef finds an order by the shop's reference, for staff and the API.
+func (s *Store) OrderByRef(ctx context.Context, ref string) (*model.Order, error) {
+	o := new(model.Order)
+	err := s.r.NewSelect().Model(o).Relation("Owner").Relation("Customer").Where("?TableAlias.ref = ?", ref).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: order %q: %w", ref, notFound(err))
+	}
+	return o, nil
+}
+
+// OrderByID finds an order by id, for staff.
+func (s *Store) OrderByID(ctx context.Context, id int64) (*model.Order, error) {
+	o := new(model.Order)
+	err := s.r.NewSelect().Model(o).Relation("Owner").Relation("Customer").Where("?TableAlias.id = ?", id).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: order %d: %w", id, notFound(err))
+	}
+	return o, nil
+}
+
+// OrderForCustomer finds one of this customer's orders by reference; any
+// other customer's order is ErrNotFound.
+func (s *Store) OrderForCustomer(ctx context.Context, customerID int64, ref string) (*model.Order, error) {
+	o := new(model.Order)
+	err := s.r.NewSelect().Model(o).Relation("Owner").
+		Where("?TableAlias.ref = ? AND ?TableAlias.customer_id = ?", ref, customerID).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: order %q of customer %d: %w", ref, customerID, notFound(err))
+	}
+	return o, nil
+}
+
+// OrdersForCustomer lists a customer's orders, undelivered first, then by
+// newest activity, with their owners (one query).
+func (s *Store) OrdersForCustomer(ctx context.Context, customerID int64, limit, offset int) ([]*model.Order, error) {
+	var list []*model.Order
+	err := s.r.NewSelect().Model(&list).Relation("Owner").
+		ExcludeColumn("items", "payload_hash").
+		Where("?TableAlias.customer_id = ?", customerID).
+		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
+		Limit(int64(limit)).Offset(int64(offset)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: orders of customer %d: %w", customerID, err)
+	}
+	return list, nil
+}
+
+// CountOrdersForCustomer counts a customer's orders.
+func (s *Store) CountOrdersForCustomer(ctx context.Context, customerID int64) (int, error) {
+	n, err := s.r.NewSelect().Model((*model.Order)(nil)).Where("customer_id = ?", customerID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count orders of customer %d: %w", customerID, err)
+	}
+	return int(n), nil
+}
+
+// SearchOrders finds orders by reference prefix or customer address/name.
+func (s *Store) SearchOrders(ctx context.Context, q string, limit int) ([]*model.Order, error) {
+	var list []*model.Order
+	sel := s.r.NewSelect().Model(&list).Relation("Owner").Relation("Customer").
+		OrderExpr("?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").Limit(int64(limit))
+	if q = strings.TrimSpace(q); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		sel = sel.Where("?TableAlias.ref = ? OR lower(customer.email) LIKE ? ESCAPE '\\' OR lower(customer.name) LIKE ? ESCAPE '\\'", q, like, like)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: search orders: %w", err)
+	}
+	return list, nil
+}
+
+// InsertOrder creates an order; the caller has given it an owner.
+func (s *Store) InsertOrder(ctx context.Context, o *model.Order) error {
+	if o.OwnerID == 0 {
+		return fmt.Errorf("store: insert order %q: no owner", o.Ref)
+	}
+	o.IsOpen = model.OrderIsOpen(o.Status)
+	if o.Items == nil {
+		o.Items = []model.Item{}
+	}
+	if _, err := s.w.NewInsert().Model(o).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: insert order %q: %w", o.Ref, ErrConflict)
+		}
+		return fmt.Errorf("store: insert order %q: %w", o.Ref, err)
+	}
+	return nil
+}
+
+// UpdateOrder writes every column of an order.
+func (s *Store) UpdateOrder(ctx context.Context, o *model.Order) error {
+	if o.OwnerID == 0 {
+		return fmt.Errorf("store: update order %q: no owner", o.Ref)
+	}
+	o.IsOpen = model.OrderIsOpen(o.Status)
+	if o.Items == nil {
+		o.Items = []model.Item{}
+	}
+	if _, err := s.w.NewUpdate().Model(o).ExcludeColumn("id", "created_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("store: update order %q: %w", o.Ref, err)
+	}
+	return nil
+}

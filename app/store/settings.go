@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// EnsureSettings creates the settings row on first start, with a generated
+// session key and the given business name, and returns the settings.
+func (s *Store) EnsureSettings(ctx context.Context, businessName string) (*model.Settings, error) {
+	var b [48]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("store: session key: %w", err)
+	}
+	def := &model.Settings{
+		ID: 1, BusinessName: businessName, SupportEmail: "", DefaultLocale: "en",
+		ReplyHours: 24, SessionKey: base64.RawURLEncoding.EncodeToString(b[:]),
+	}
+	if _, err := s.w.NewInsert().Model(def).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store: ensure settings: %w", err)
+	}
+	return s.Settings(ctx)
+}
+
+// Settings returns the business settings.
+func (s *Store) Settings(ctx context.Context) (*model.Settings, error) {
+	st := new(model.Settings)
+	if err := s.r.NewSelect().Model(st).Where("id = 1").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: settings: %w", notFound(err))
+	}
+	return st, nil
+}
+
+// SaveSettings writes the editable business settings (not the session key).
+func (s *Store) SaveSettings(ctx context.Context, st *model.Settings) error {
+	_, err := s.w.NewUpdate().Model(st).
+		Column("business_name", "support_email", "default_locale", "reply_hours", "last_resort_manager_id").
+		Where("id = 1").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: save settings: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// SaveStaff creates a staff member or, when one with the same address exists,
+// updates them; st.ID is set either way.
+func (s *Store) SaveStaff(ctx context.Context, st *model.Staff) (created bool, err error) {
+	st.Email = strings.ToLower(strings.TrimSpace(st.Email))
+	now := model.Now()
+	existing, err := s.StaffByEmail(ctx, st.Email)
+	switch {
+	case err == nil:
+		st.ID, st.CreatedAt, st.UpdatedAt = existing.ID, existing.CreatedAt, now
+		if _, err := s.w.NewUpdate().Model(st).WherePK().Exec(ctx); err != nil {
+			return false, fmt.Errorf("store: update staff %q: %w", st.Email, err)
+		}
+		return false, nil
+	case isNotFound(err):
+		st.CreatedAt, st.UpdatedAt = now, now
+		if _, err := s.w.NewInsert().Model(st).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return false, fmt.Errorf("store: insert staff %q: %w", st.Email, ErrConflict)
+			}
+			return false, fmt.Errorf("store: insert staff %q: %w", st.Email, err)
+		}
+		return true, nil
+	default:
+		return false, err
+	}
+}
+
+// StaffByEmail finds a staff member by address, ignoring case.
+func (s *Store) StaffByEmail(ctx context.Context, email string) (*model.Staff, error) {
+	st := new(model.Staff)
+	err := s.r.NewSelect().Model(st).Where("lower(email) = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: staff %q: %w", email, notFound(err))
+	}
+	return st, nil
+}
+
+// StaffByID finds a staff member by id.
+func (s *Store) StaffByID(ctx context.Context, id int64) (*model.Staff, error) {
+	st := new(model.Staff)
+	if err := s.r.NewSelect().Model(st).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: staff %d: %w", id, notFound(err))
+	}
+	return st, nil
+}
+
+// StaffByIDs returns the staff members with the given ids, keyed by id: one
+// query for a whole page of owners and authors.
+func (s *Store) StaffByIDs(ctx context.Context, ids []int64) (map[int64]*model.Staff, error) {
+	out := make(map[int64]*model.Staff, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*model.Staff
+	if err := s.r.NewSelect().Model(&list).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: staff by ids: %w", err)
+	}
+	for _, st := range list {
+		out[st.ID] = st
+	}
+	return out, nil
+}
+
+// ListStaff returns every staff member, active ones first, by name.
+func (s *Store) ListStaff(ctx context.Context) ([]*model.Staff, error) {
+	var list []*model.Staff
+	if err := s.r.NewSelect().Model(&list).OrderExpr("active DESC, full_name, id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: list staff: %w", err)
+	}
+	return list, nil
+}
+
+// LeastLoadedStaff returns the active staff member with the fewest open
+// orders and inquiries (ties go to the longest-serving), skipping exclude.
+func (s *Store) LeastLoadedStaff(ctx context.Context, exclude int64) (*model.Staff, error) {
+	st := new(model.Staff)
+	err := s.r.NewSelect().Model(st).
+		Where("active = ?", true).
+		Where("id <> ?", exclude).
+		OrderExpr("(SELECT count(*) FROM orders o WHERE o.owner_id = staff.id AND o.is_open = ?) + "+
+			"(SELECT count(*) FROM inquiries i WHERE i.owner_id = staff.id AND i.is_open = ?), id", true, true).
+		Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: least-loaded staff: %w", notFound(err))
+	}
+	return st, nil
+}
+
+// SetStaffActive turns a staff member on or off.
+func (s *Store) SetStaffActive(ctx context.Context, id int64, active bool) error {
+	res, err := s.w.NewUpdate().Model((*model.Staff)(nil)).
+		Set("active = ?", active).Set("updated_at = ?", model.Now()).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set staff %d active=%v: %w", id, active, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: staff %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ReassignOpenCases moves every open order and inquiry of from to to, and
+// returns the ids it moved (for timeline events).
+func (s *Store) ReassignOpenCases(ctx context.Context, from, to int64, at time.Time) (orders, inquiries []int64, err error) {
+	if err := s.w.NewSelect().Model((*model.Order)(nil)).Column("id").
+		Where("owner_id = ? AND is_open = ?", from, true).Scan(ctx, &orders); err != nil {
+		return nil, nil, fmt.Errorf("store: open orders of %d: %w", from, err)
+	}
+	if err := s.w.NewSelect().Model((*model.Inquiry)(nil)).Column("id").
+		Where("owner_id = ? AND is_open = ?", from, true).Scan(ctx, &inquiries); err != nil {
+		return nil, nil, fmt.Errorf("store: open inquiries of %d: %w", from, err)
+	}
+	if _, err := s.w.NewUpdate().Model((*model.Order)(nil)).Set("owner_id = ?", to).Set("updated_at = ?", at).
+		Where("owner_id = ? AND is_open = ?", from, true).Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("store: reassign orders of %d: %w", from, err)
+	}
+	if _, err := s.w.NewUpdate().Model((*model.Inquiry)(nil)).Set("owner_id = ?", to).Set("updated_at = ?", at).
+		Where("owner_id = ? AND is_open = ?", from, true).Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("store: reassign inquiries of %d: %w", from, err)
+	}
+	return orders, inquiries, nil
+}

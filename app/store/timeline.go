@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// InsertEvent appends a timeline event.
+func (s *Store) InsertEvent(ctx context.Context, e *model.Event) error {
+	if e.Data == nil {
+		e.Data = map[string]string{}
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = model.Now()
+	}
+	if _, err := s.w.NewInsert().Model(e).Exec(ctx); err != nil {
+		return fmt.Errorf("store: insert event %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// OrderEvents returns an order's timeline, oldest first; customerOnly keeps
+// what the customer may see.
+func (s *Store) OrderEvents(ctx context.Context, orderID int64, customerOnly bool) ([]*model.Event, error) {
+	var list []*model.Event
+	sel := s.r.NewSelect().Model(&list).Where("order_id = ?", orderID).Order("id")
+	if customerOnly {
+		sel = sel.Where("customer_visible = ?", true)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: events of order %d: %w", orderID, err)
+	}
+	return list, nil
+}
+
+// InquiryEvents returns an inquiry's timeline, oldest first.
+func (s *Store) InquiryEvents(ctx context.Context, inquiryID int64, customerOnly bool) ([]*model.Event, error) {
+	var list []*model.Event
+	sel := s.r.NewSelect().Model(&list).Where("inquiry_id = ?", inquiryID).Order("id")
+	if customerOnly {
+		sel = sel.Where("customer_visible = ?", true)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: events of inquiry %d: %w", inquiryID, err)
+	}
+	return list, nil
+}
