@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/kedja/kedja/app/demo"
+	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/web"
+	"github.com/kedja/kedja/mailer"
+)
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs, load := flagSet(env, "serve", "serve [--demo] [configuration flags]")
+	withDemo := fs.Bool("demo", false, "load the demo data first (idempotent)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	start := time.Now()
+	log := newLogger(env.Stderr)
+	cfg, s, err := open(ctx, load)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *withDemo {
+		if err := demo.Load(ctx, s, time.Now()); err != nil {
+			return err
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	worker, err := mailer.New(cfg, s, log)
+	if err != nil {
+		return err
+	}
+	s.OnEnqueue(worker.Wake)
+	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: live.NewHub(), Logger: log, Demo: *withDemo || cfg.SMTPURL == nil})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (KEDJA_ADDR): %w", cfg.Addr, err)
+	}
+	log.Info("kedja listening", "addr", ln.Addr().String(), "url", cfg.BaseURL.String(), "database", s.Dialect(),
+		"smtp", cfg.SMTPURL != nil, "startup", time.Since(start).Round(time.Millisecond))
+	if *withDemo && cfg.SMTPURL == nil {
+		log.Info("demo: sign in at " + cfg.BaseURL.String() + "/login as ann.jensen@example.com (or /admin/login as mette@blomsterhuset.example); the link appears in this log")
+	}
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- worker.Run(ctx) }()
+	err = srv.Serve(ctx, ln)
+	if werr := <-workerDone; err == nil {
+		err = werr
+	}
+	log.Info("kedja stopped")
+	return err
+}

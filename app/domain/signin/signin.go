@@ -1,0 +1,135 @@
+package signin
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/notify"
+	"github.com/kedja/kedja/app/store"
+)
+
+// TokenTTL is how long a sign-in link and code live.
+const TokenTTL = 10 * time.Minute
+
+// MaxCodeTries is how many wrong codes end a pending sign-in.
+const MaxCodeTries = 5
+
+// HashToken is the stored form of a link token: hex SHA-256.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// HashCode is the stored form of a 6-digit code: an HMAC keyed by the
+// server's key and bound to its token, so a stolen table reveals nothing.
+func HashCode(key []byte, tokenHash, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(tokenHash))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// NewToken returns 32 random bytes, base64url.
+func NewToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("signin: token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// NewCode returns a uniformly random 6-digit code.
+func NewCode() (string, error) {
+	for {
+		var b [4]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", fmt.Errorf("signin: code: %w", err)
+		}
+		n := binary.BigEndian.Uint32(b[:])
+		if n < 4294000000 { // reject the tail so every code is equally likely
+			return fmt.Sprintf("%06d", n%1000000), nil
+		}
+	}
+}
+
+// Request is a sign-in request for one canonical address.
+type Request struct {
+	Purpose     string // model.KindCustomer or model.KindStaff
+	Email       string // canonical, from ParseAddress
+	BrowserHash string // hash of the pending-sign-in cookie: the code works only there
+	ReturnTo    string // a local path to land on afterwards
+	Accept      string // Accept-Language, for a customer with no locale yet
+}
+
+// Start queues a sign-in email when the address belongs to a customer (or
+// an active staff member) and does nothing otherwise: the caller answers the
+// same either way. The token and code exist only in the email.
+func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.Time) error {
+	var subjectID int64
+	var name, locale string
+	switch r.Purpose {
+	case model.KindCustomer:
+		c, err := s.CustomerByEmail(ctx, r.Email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		subjectID, name = c.ID, c.Name
+		settings, err := s.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		locale = i18n.Pick(c.Locale, "", r.Accept, settings.DefaultLocale)
+		r.Email = c.Email // only the stored address is mailed
+	case model.KindStaff:
+		st, err := s.StaffByEmail(ctx, r.Email)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !st.Active) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		subjectID, name, locale, r.Email = st.ID, st.FullName, "en", st.Email
+	default:
+		return fmt.Errorf("signin: unknown purpose %q", r.Purpose)
+	}
+	token, err := NewToken()
+	if err != nil {
+		return err
+	}
+	code, err := NewCode()
+	if err != nil {
+		return err
+	}
+	th := HashToken(token)
+	now = model.Normalize(now)
+	t := &model.LoginToken{
+		TokenHash: th, Purpose: r.Purpose, SubjectID: subjectID, Email: r.Email,
+		CodeHMAC: HashCode(key, th, code), BrowserHash: r.BrowserHash, ReturnTo: r.ReturnTo,
+		ExpiresAt: now.Add(TokenTTL), CreatedAt: now,
+	}
+	path := "/auth/" + token
+	if r.Purpose == model.KindStaff {
+		path = "/admin/auth/" + token
+	}
+	return s.WithTx(ctx, func(tx *store.Store) error {
+		if err := tx.CreateLoginToken(ctx, t); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, path, code, t.ExpiresAt))
+		return err
+	})
+}

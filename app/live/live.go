@@ -1,0 +1,82 @@
+// Package live fans out change events to the open Server-Sent Events streams.
+// The in-process Hub serves one instance; a PostgreSQL LISTEN/NOTIFY bus can
+// implement the same Bus interface to carry events across instances.
+package live
+
+import (
+	"strconv"
+	"sync"
+)
+
+// Event is one change: Name is the SSE event name ("order-BQ-1001",
+// "inquiry-7", "dashboard"), Data a short payload (often empty: the page
+// fetches the fragment it needs).
+type Event struct {
+	Name string
+	Data string
+}
+
+// Bus publishes events to topics and lets streams subscribe to them.
+type Bus interface {
+	Publish(topic string, ev Event)
+	Subscribe(topic string) (events <-chan Event, cancel func())
+}
+
+// CustomerTopic is the topic of one customer's changes.
+func CustomerTopic(customerID int64) string { return "customer:" + strconv.FormatInt(customerID, 10) }
+
+// StaffTopic is the topic every staff stream listens to.
+const StaffTopic = "staff"
+
+// Hub is the in-process Bus. The zero value is not usable; use NewHub.
+type Hub struct {
+	mu   sync.Mutex
+	subs map[string]map[chan Event]struct{}
+}
+
+// NewHub returns an empty in-process hub.
+func NewHub() *Hub { return &Hub{subs: map[string]map[chan Event]struct{}{}} }
+
+// Publish sends ev to every subscriber of topic. A subscriber that is not
+// keeping up misses the event rather than slowing everyone else; its page
+// catches up on the next event or reload.
+func (h *Hub) Publish(topic string, ev Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs[topic] {
+		select {
+		case ch <- ev:
+		default:
+		}
+	}
+}
+
+// Subscribe returns a channel of topic's events and the function that ends
+// the subscription (call it when the stream closes).
+func (h *Hub) Subscribe(topic string) (<-chan Event, func()) {
+	ch := make(chan Event, 16)
+	h.mu.Lock()
+	if h.subs[topic] == nil {
+		h.subs[topic] = map[chan Event]struct{}{}
+	}
+	h.subs[topic][ch] = struct{}{}
+	h.mu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			h.mu.Lock()
+			delete(h.subs[topic], ch)
+			if len(h.subs[topic]) == 0 {
+				delete(h.subs, topic)
+			}
+			h.mu.Unlock()
+		})
+	}
+}
+
+// Subscribers counts the open subscriptions of topic (for tests and metrics).
+func (h *Hub) Subscribers(topic string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[topic])
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"crypto/sha256"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/signin"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// The customer and staff sign-in flows are the same code with a different
+// purpose: these are the routes' entry points.
+
+func (s *Server) loginForm(c echo.Context) error      { return s.signInForm(c, model.KindCustomer) }
+func (s *Server) loginRequest(c echo.Context) error   { return s.signInRequest(c, model.KindCustomer) }
+func (s *Server) authConfirm(c echo.Context) error    { return s.signInConfirm(c, model.KindCustomer) }
+func (s *Server) authConsume(c echo.Context) error    { return s.signInConsume(c, model.KindCustomer) }
+func (s *Server) staffLoginForm(c echo.Context) error { return s.signInForm(c, model.KindStaff) }
+func (s *Server) staffLoginRequest(c echo.Context) error {
+	return s.signInRequest(c, model.KindStaff)
+}
+func (s *Server) staffAuthConfirm(c echo.Context) error { return s.signInConfirm(c, model.KindStaff) }
+func (s *Server) staffAuthConsume(c echo.Context) error { return s.signInConsume(c, model.KindStaff) }
+
+type signInData struct {
+	Page
+	Kind   string // customer or staff
+	Action string // where the form posts
+	Email  string
+	Error  string
+	Next   string
+	Masked string
+}
+
+func (s *Server) signInPage(c echo.Context, kind, titleID string) signInData {
+	p := s.page(c, titleID)
+	action := "/login"
+	if kind == model.KindStaff {
+		p = s.staffPage(c, titleID)
+		p.Staff = nil
+		action = "/admin/login"
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return signInData{Page: p, Kind: kind, Action: action, Next: safeNext(c.QueryParam("next"), "")}
+}
+
+func (s *Server) codeKey() []byte {
+	k := sha256.Sum256([]byte("kedja sign-in code\x00" + s.cookies.keyMaterial))
+	return k[:]
+}
+
+func (s *Server) signInForm(c echo.Context, kind string) error {
+	return s.render(c, http.StatusOK, "auth/login", "", s.signInPage(c, kind, "signin.title"))
+}
+
+// signInRequest answers the same whether or not the address is known.
+func (s *Server) signInRequest(c echo.Context, kind string) error {
+	d := s.signInPage(c, kind, "signin.title")
+	d.Email = c.FormValue("email")
+	d.Next = safeNext(c.FormValue("next"), "")
+	email, err := signin.ParseAddress(d.Email)
+	if err != nil {
+		d.Error = d.T("signin.error.address")
+		return s.render(c, http.StatusUnprocessableEntity, "auth/login", "", d)
+	}
+	req := signin.Request{Purpose: kind, Email: email, ReturnTo: d.Next, Accept: c.Request().Header.Get("Accept-Language")}
+	if err := signin.Start(c.Request().Context(), s.store, s.codeKey(), req, s.now()); err != nil {
+		return err
+	}
+	d.Title = d.T("signin.sent.title")
+	return s.render(c, http.StatusOK, "auth/sent", "", d)
+}
+
+// signInConfirm shows a button and never consumes the token: mail scanners
+// fetch links (and run their scripts) and must not burn them.
+func (s *Server) signInConfirm(c echo.Context, kind string) error {
+	d := s.signInPage(c, kind, "signin.confirm.title")
+	token := c.Param("token")
+	t, err := s.store.UsableLoginToken(c.Request().Context(), kind, signin.HashToken(token), model.Normalize(s.now()))
+	if errors.Is(err, store.ErrNotFound) {
+		d.Title = d.T("signin.invalid.title")
+		return s.render(c, http.StatusOK, "auth/invalid", "", d)
+	}
+	if err != nil {
+		return err
+	}
+	d.Masked = signin.Mask(t.Email)
+	d.Action = c.Request().URL.Path
+	return s.render(c, http.StatusOK, "auth/confirm", "", d)
+}
+
+// signInConsume uses the token once, atomically, and starts a fresh session.
+func (s *Server) signInConsume(c echo.Context, kind string) error {
+	d := s.signInPage(c, kind, "signin.invalid.title")
+	t, err := s.store.ConsumeLoginToken(c.Request().Context(), kind, signin.HashToken(c.Param("token")), model.Normalize(s.now()))
+	if errors.Is(err, store.ErrNotFound) {
+		return s.render(c, http.StatusOK, "auth/invalid", "", d)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(c, kind, t.SubjectID); err != nil {
+		return err
+	}
+	home := "/"
+	if kind == model.KindStaff {
+		home = "/admin"
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(t.ReturnTo, home))
+}
+
+// logout ends this browser's customer session.
+func (s *Server) logout(c echo.Context) error {
+	if err := s.endSession(c, model.KindCustomer); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// staffLogout ends this browser's staff session.
+func (s *Server) staffLogout(c echo.Context) error {
+	if err := s.endSession(c, model.KindStaff); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}

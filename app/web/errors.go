@@ -1,0 +1,91 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/store"
+)
+
+// APIError is the JSON error body of CONTRACT.md.
+type APIError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// handleError is the one place errors become responses: store.ErrNotFound is
+// a 404, echo.HTTPError keeps its status, anything else is a logged 500 with a
+// page that gives nothing away.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, ""
+	var he *echo.HTTPError
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae):
+		_ = c.JSON(ae.Status, map[string]any{"error": ae})
+		return
+	case errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.As(err, &he):
+		status = he.Code
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "err", err)
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		code := map[int]string{400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+			405: "method_not_allowed", 413: "too_large", 422: "invalid", 429: "rate_limited"}[status]
+		if code == "" {
+			code = "internal"
+		}
+		if msg == "" || status >= 500 {
+			msg = http.StatusText(status)
+		}
+		_ = c.JSON(status, map[string]any{"error": &APIError{Code: code, Message: msg}})
+		return
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	p := s.page(c, "")
+	if strings.HasPrefix(c.Request().URL.Path, "/admin") {
+		p.Lang = "en"
+	}
+	data := struct {
+		Page
+		Status  int
+		Message string
+	}{Page: p, Status: status}
+	key := "error.generic"
+	switch status {
+	case http.StatusNotFound:
+		key = "error.notfound"
+	case http.StatusForbidden:
+		key = "error.forbidden"
+	}
+	if status < 500 && status != http.StatusNotFound && status != http.StatusForbidden {
+		data.Message = msg
+	}
+	data.Title = p.T(key + ".title")
+	if data.Message == "" {
+		data.Message = p.T(key + ".body")
+	}
+	if err := s.views.Execute(c.Response(), status, "error", "layout", data); err != nil {
+		s.log.Error("render error page", "err", err)
+		_ = c.String(status, http.StatusText(status))
+	}
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/kedja/kedja/static"
+)
+
+// routes is the whole route table, readable top to bottom, with each group's
+// middleware in sight.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, middleware.BodyLimit("1M"))
+
+	// Operations and assets: no session, no CSRF.
+	e.GET("/healthz", s.healthz)
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static.FS))))
+
+	// Everything a browser uses: CSRF on every state change, sessions loaded.
+	web := e.Group("", s.csrf, s.loadSessions)
+
+	// Customer sign-in (anonymous).
+	web.GET("/login", s.loginForm)
+	web.POST("/login", s.loginRequest, s.limitSignIn)
+	web.GET("/auth/:token", s.authConfirm)
+	web.HEAD("/auth/:token", s.authConfirm)
+	web.POST("/auth/:token", s.authConsume, s.limitSignIn)
+	web.POST("/logout", s.logout)
+
+	// Customer portal: a customer session.
+	portal := web.Group("", s.requireCustomer)
+	portal.GET("/", s.dashboard)
+
+	// Staff sign-in (anonymous).
+	web.GET("/admin/login", s.staffLoginForm)
+	web.POST("/admin/login", s.staffLoginRequest, s.limitSignIn)
+	web.GET("/admin/auth/:token", s.staffAuthConfirm)
+	web.HEAD("/admin/auth/:token", s.staffAuthConfirm)
+	web.POST("/admin/auth/:token", s.staffAuthConsume, s.limitSignIn)
+	web.POST("/admin/logout", s.staffLogout)
+
+	// Staff admin view: a staff session; admin-only parts need the admin flag.
+	staff := web.Group("/admin", s.requireStaff)
+	staff.GET("", s.adminHome)
+}

@@ -1,0 +1,127 @@
+// Package web is Kedja's HTTP layer: one echo server with the customer
+// portal, the staff admin view and the JSON API, kept apart in their own
+// files, and one route table (routes.go).
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/views"
+)
+
+// Deps is what the server needs, built in main (or a test).
+type Deps struct {
+	Config  config.Config
+	Store   *store.Store
+	Catalog *i18n.Catalog
+	Bus     live.Bus
+	Logger  *slog.Logger
+	Now     func() time.Time // the clock; tests pass a controllable one
+	Demo    bool             // demo data loaded: the sign-in pages say where links appear
+}
+
+// Server is the HTTP server.
+type Server struct {
+	cfg     config.Config
+	store   *store.Store
+	cat     *i18n.Catalog
+	bus     live.Bus
+	log     *slog.Logger
+	now     func() time.Time
+	demo    bool
+	views   *Renderer
+	echo    *echo.Echo
+	cookies *cookies
+	limits  *limiters
+}
+
+// New builds the server and its route table. Templates are parsed here, so a
+// broken template stops the program at start.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Bus == nil {
+		d.Bus = live.NewHub()
+	}
+	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo}
+	var err error
+	if s.views, err = NewRenderer(views.FS, s.funcs()); err != nil {
+		return nil, err
+	}
+	settings, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
+	if err != nil {
+		return nil, err
+	}
+	key := d.Config.SessionKey
+	if key == "" {
+		key = settings.SessionKey
+	}
+	s.cookies = newCookies(key, d.Config.Secure())
+	s.limits = newLimiters(d.Now)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// Handler is the whole HTTP handler, for httptest.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router, for tests that walk the route table.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Serve answers on ln until ctx is done, then shuts down gracefully: requests
+// in flight get up to 10 seconds to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      0, // the event stream stays open; handlers bound their own work
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err2 := <-errc; err2 != nil && !errors.Is(err2, http.ErrServerClosed) && err == nil {
+		err = err2
+	}
+	return err
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"add": func(a, b int) int { return a + b },
+	}
+}
