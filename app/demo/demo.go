@@ -21,7 +21,10 @@ const (
 	CustomerEmail = "ann.jensen@example.com"
 )
 
-type staffSpec struct{ email, name, title, phone string; admin bool }
+type staffSpec struct {
+	email, name, title, phone string
+	admin                     bool
+}
 
 var staffSpecs = []staffSpec{
 	{ManagerEmail, "Mette Lindqvist", "Shop manager", "+45 33 12 40 00", true},
