@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
+	_ "time/tzdata" // the zone database is embedded: the binary needs no files beside it
 )
 
 // Config is the whole typed configuration of a Kedja process.
@@ -22,6 +24,7 @@ type Config struct {
 	SessionKey     string // empty: generated once and kept in the database
 	BusinessName   string
 	TrustedProxies []netip.Prefix
+	Location       *time.Location // times shown to people are in this zone
 }
 
 // Vars lists the environment variables Kedja reads, with their defaults.
@@ -34,6 +37,7 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"KEDJA_SESSION_KEY", "", "cookie key material (default: generated once and kept in the database)"},
 	{"KEDJA_BUSINESS_NAME", "Kedja", "name shown to customers and in mail"},
 	{"KEDJA_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed"},
+	{"KEDJA_TIMEZONE", "Europe/Copenhagen", "IANA time zone in which dates and times are shown to people"},
 }
 
 // Error names the variable that is wrong and what is expected.
@@ -129,6 +133,12 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
+	}
+	tz := get("KEDJA_TIMEZONE")
+	if l, err := time.LoadLocation(tz); err != nil {
+		fail("KEDJA_TIMEZONE", "want an IANA time zone such as Europe/Copenhagen, got %q", tz)
+	} else {
+		c.Location = l
 	}
 	return c, errors.Join(errs...)
 }
