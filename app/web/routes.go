@@ -19,6 +19,11 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static.FS))))
 
+	// JSON API v1: API key, no cookies, no CSRF.
+	api := e.Group("/api/v1")
+	_ = api
+	// -- api routes --
+
 	// Everything a browser uses: CSRF on every state change, sessions loaded.
 	web := e.Group("", s.csrf, s.loadSessions)
 
@@ -29,10 +34,12 @@ func (s *Server) routes() {
 	web.HEAD("/auth/:token", s.authConfirm)
 	web.POST("/auth/:token", s.authConsume, s.limitSignIn)
 	web.POST("/logout", s.logout)
+	// -- customer sign-in routes --
 
 	// Customer portal: a customer session.
 	portal := web.Group("", s.requireCustomer)
 	portal.GET("/", s.dashboard)
+	// -- portal routes --
 
 	// Staff sign-in (anonymous).
 	web.GET("/admin/login", s.staffLoginForm)
@@ -41,8 +48,13 @@ func (s *Server) routes() {
 	web.HEAD("/admin/auth/:token", s.staffAuthConfirm)
 	web.POST("/admin/auth/:token", s.staffAuthConsume, s.limitSignIn)
 	web.POST("/admin/logout", s.staffLogout)
+	// -- staff sign-in routes --
 
 	// Staff admin view: a staff session; admin-only parts need the admin flag.
 	staff := web.Group("/admin", s.requireStaff)
 	staff.GET("", s.adminHome)
+	// -- admin routes --
+	admin := staff.Group("", s.requireAdmin)
+	_ = admin
+	// -- admin-only routes --
 }
