@@ -8,9 +8,11 @@ import (
 	"sync"
 )
 
-// Event is one change: Name is the SSE event name ("order-BQ-1001",
-// "inquiry-7", "dashboard"), Data a short payload (often empty: the page
-// fetches the fragment it needs).
+// Event is one change. Name is the SSE event name: "order:REF" when an order
+// changed, "inquiry:ID" when an inquiry changed (status, message, owner,
+// escalation), "dashboard" when the customer's list changed, and on the staff
+// topic "queue" when the work queue changed. Data is a short payload (often
+// empty: the page fetches the fragment it needs).
 type Event struct {
 	Name string
 	Data string
@@ -24,6 +26,12 @@ type Bus interface {
 
 // CustomerTopic is the topic of one customer's changes.
 func CustomerTopic(customerID int64) string { return "customer:" + strconv.FormatInt(customerID, 10) }
+
+// OrderEvent and InquiryEvent name the events of one order or inquiry.
+func OrderEvent(ref string) string { return "order:" + ref }
+
+// InquiryEvent names the event of one inquiry.
+func InquiryEvent(id int64) string { return "inquiry:" + strconv.FormatInt(id, 10) }
 
 // StaffTopic is the topic every staff stream listens to.
 const StaffTopic = "staff"

@@ -31,3 +31,20 @@ type Event struct {
 	CustomerVisible bool              `bun:"customer_visible,notnull"`
 	CreatedAt       time.Time         `bun:"created_at,notnull"`
 }
+
+// Actor is who made a change: a customer, a staff member, or the shop's
+// systems (API, CSV import) / Kedja itself.
+type Actor struct {
+	Kind    string // ActorCustomer, ActorStaff or ActorSystem
+	StaffID *int64 // set for ActorStaff
+	Name    string // full name, or the system's name ("API key web-shop")
+}
+
+// Stamp sets the actor fields of a timeline event.
+func (a Actor) Stamp(e *Event) *Event {
+	e.ActorKind, e.ActorStaffID, e.ActorName = a.Kind, a.StaffID, a.Name
+	return e
+}
+
+// StaffActor is the actor for a staff member.
+func StaffActor(s *Staff) Actor { return Actor{Kind: ActorStaff, StaffID: &s.ID, Name: s.FullName} }
