@@ -58,7 +58,9 @@ func run(ctx context.Context, dbURL string, nOrders, nCustomers int) error {
 	}
 	firstCustomer++
 	const batch = 500
-	ts := func(t time.Time) string { return "'" + model.Normalize(t).Format("2006-01-02 15:04:05.999999-07:00") + "'" }
+	ts := func(t time.Time) string {
+		return "'" + model.Normalize(t).Format("2006-01-02 15:04:05.999999-07:00") + "'"
+	}
 	if s.Dialect() == "postgres" {
 		ts = func(t time.Time) string { return "'" + model.Normalize(t).Format(time.RFC3339Nano) + "'" }
 	}
