@@ -33,7 +33,7 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 
 // testApp is a real server on a real database behind httptest.
 type testApp struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	store *store.Store
 	clock *clock
@@ -42,7 +42,7 @@ type testApp struct {
 }
 
 // newTestApp starts a server on a fresh database of the given dialect.
-func newTestApp(t *testing.T, dialect string, envs ...map[string]string) *testApp {
+func newTestApp(t testing.TB, dialect string, envs ...map[string]string) *testApp {
 	t.Helper()
 	s := testenv.NewStore(t, dialect)
 	vars := map[string]string{"KEDJA_BASE_URL": "http://portal.test", "KEDJA_BUSINESS_NAME": "Blomsterhuset"}
@@ -73,7 +73,7 @@ func newTestApp(t *testing.T, dialect string, envs ...map[string]string) *testAp
 
 // client is a browser-like client: a cookie jar, no automatic redirects.
 type client struct {
-	t   *testing.T
+	t   testing.TB
 	app *testApp
 	hc  *http.Client
 }
