@@ -40,6 +40,15 @@ const StaffTopic = "staff"
 type Hub struct {
 	mu   sync.Mutex
 	subs map[string]map[chan Event]struct{}
+	taps []func(topic string, ev Event)
+}
+
+// Tap registers f to see every event published on any topic (the page cache
+// uses it to forget pages that changed). Register taps before publishing.
+func (h *Hub) Tap(f func(topic string, ev Event)) {
+	h.mu.Lock()
+	h.taps = append(h.taps, f)
+	h.mu.Unlock()
 }
 
 // NewHub returns an empty in-process hub.
@@ -51,6 +60,9 @@ func NewHub() *Hub { return &Hub{subs: map[string]map[chan Event]struct{}{}} }
 func (h *Hub) Publish(topic string, ev Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, f := range h.taps {
+		f(topic, ev)
+	}
 	for ch := range h.subs[topic] {
 		select {
 		case ch <- ev:

@@ -38,7 +38,7 @@ func (s *Server) routes() {
 
 	// Customer portal: a customer session.
 	portal := web.Group("", s.requireCustomer)
-	portal.GET("/", s.dashboard)
+	portal.GET("/", s.dashboard, s.cachePage)
 	// -- portal routes --
 
 	// Staff sign-in (anonymous).

@@ -46,6 +46,7 @@ type Server struct {
 	echo    *echo.Echo
 	cookies *cookies
 	limits  *limiters
+	pages   *pageCache
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -75,6 +76,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.cookies = newCookies(key, d.Config.Secure())
 	s.limits = newLimiters(d.Now)
+	s.pages = newPageCache(d.Now, d.Bus)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

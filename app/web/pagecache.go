@@ -1,0 +1,176 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/live"
+)
+
+// csrfPlaceholder stands in for the CSRF token in cached pages; each response
+// gets its own browser's token in its place.
+const csrfPlaceholder = "KEDJA-CSRF-PLACEHOLDER-d41d8cd98f00b204e980"
+
+// pageCacheTTL bounds how stale a cached page can be when no change event
+// arrives (relative times such as "reply by 14:00 today" age).
+const pageCacheTTL = 20 * time.Second
+
+// pageCache keeps rendered customer pages until a change to that customer
+// (any live event on their topic), a staff-wide change, or the TTL ends them.
+// A signed-in customer's dashboard is then served without touching the
+// database for its lists, which is what lets it keep pace with a static page.
+type pageCache struct {
+	mu      sync.RWMutex
+	now     func() time.Time
+	entries map[pageKey]*cachedPage
+	gens    map[int64]uint64 // per customer: bumped on every change
+	global  uint64           // bumped on staff-wide changes
+	max     int
+}
+
+type pageKey struct {
+	customer int64
+	lang     string
+	uri      string
+	htmx     bool
+}
+
+type cachedPage struct {
+	body        []byte // with csrfPlaceholder where the token goes
+	contentType string
+	gen, global uint64
+	expires     time.Time
+}
+
+func newPageCache(now func() time.Time, bus live.Bus) *pageCache {
+	pc := &pageCache{now: now, entries: map[pageKey]*cachedPage{}, gens: map[int64]uint64{}, max: 50000}
+	if t, ok := bus.(interface {
+		Tap(func(topic string, ev live.Event))
+	}); ok {
+		t.Tap(pc.observe)
+	}
+	return pc
+}
+
+// observe invalidates on every published event.
+func (pc *pageCache) observe(topic string, _ live.Event) {
+	if id, ok := strings.CutPrefix(topic, "customer:"); ok {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			pc.invalidate(n)
+			return
+		}
+	}
+	pc.invalidateAll()
+}
+
+func (pc *pageCache) invalidate(customerID int64) {
+	pc.mu.Lock()
+	pc.gens[customerID]++
+	pc.mu.Unlock()
+}
+
+func (pc *pageCache) invalidateAll() {
+	pc.mu.Lock()
+	pc.global++
+	pc.entries = map[pageKey]*cachedPage{}
+	pc.mu.Unlock()
+}
+
+func (pc *pageCache) generation(customerID int64) (uint64, uint64) {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.gens[customerID], pc.global
+}
+
+func (pc *pageCache) get(k pageKey) *cachedPage {
+	pc.mu.RLock()
+	e := pc.entries[k]
+	gen, global := pc.gens[k.customer], pc.global
+	pc.mu.RUnlock()
+	if e == nil || e.gen != gen || e.global != global || pc.now().After(e.expires) {
+		return nil
+	}
+	return e
+}
+
+func (pc *pageCache) put(k pageKey, e *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if e.gen != pc.gens[k.customer] || e.global != pc.global {
+		return // a change happened while rendering: don't keep the old view
+	}
+	if len(pc.entries) >= pc.max {
+		pc.entries = map[pageKey]*cachedPage{}
+	}
+	pc.entries[k] = e
+}
+
+// captureWriter records what a handler writes.
+type captureWriter struct {
+	http.ResponseWriter
+	buf    bytes.Buffer
+	status int
+}
+
+func (w *captureWriter) WriteHeader(code int)        { w.status = code }
+func (w *captureWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
+
+// cachePage serves a signed-in customer's GET page from the cache when it
+// can, and fills the cache otherwise. Only 200 HTML answers are kept.
+func (s *Server) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		cust := customerOf(c)
+		token, _ := c.Get(ctxCSRF).(string)
+		if cust == nil || c.Request().Method != http.MethodGet || token == "" {
+			return next(c)
+		}
+		k := pageKey{customer: cust.ID, lang: s.locale(c), uri: c.Request().URL.RequestURI(),
+			htmx: c.Request().Header.Get("HX-Request") == "true"}
+		if e := s.pages.get(k); e != nil {
+			return writeCached(c, e, token)
+		}
+		gen, global := s.pages.generation(cust.ID)
+		resp := c.Response()
+		orig := resp.Writer
+		cw := &captureWriter{ResponseWriter: orig, status: http.StatusOK}
+		resp.Writer = cw
+		c.Set(ctxCSRF, csrfPlaceholder)
+		err := next(c)
+		c.Set(ctxCSRF, token)
+		resp.Writer = orig
+		if err != nil {
+			resp.Committed = false
+			return err
+		}
+		e := &cachedPage{body: cw.buf.Bytes(), contentType: orig.Header().Get(echo.HeaderContentType),
+			gen: gen, global: global, expires: s.now().Add(pageCacheTTL)}
+		if cw.status == http.StatusOK && strings.HasPrefix(e.contentType, "text/html") {
+			s.pages.put(k, e)
+		}
+		resp.Committed = false
+		resp.Size = 0
+		body := bytes.ReplaceAll(e.body, []byte(csrfPlaceholder), []byte(token))
+		resp.WriteHeader(cw.status)
+		_, err = resp.Write(body)
+		return err
+	}
+}
+
+func writeCached(c echo.Context, e *cachedPage, token string) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, e.contentType)
+	h.Add("Vary", "HX-Request")
+	c.Response().WriteHeader(http.StatusOK)
+	body := e.body
+	if i := bytes.Index(body, []byte(csrfPlaceholder)); i >= 0 {
+		body = bytes.ReplaceAll(body, []byte(csrfPlaceholder), []byte(token))
+	}
+	_, err := c.Response().Write(body)
+	return err
+}
