@@ -23,7 +23,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	start := time.Now()
-	log := newLogger(env.Stderr)
+	lw := newLogWriter(env.Stderr)
+	defer lw.Close()
+	log := newLogger(lw)
 	cfg, s, err := open(ctx, load)
 	if err != nil {
 		return err
