@@ -45,7 +45,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	s.OnEnqueue(worker.Wake)
-	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: live.NewHub(), Logger: log, Demo: *withDemo || cfg.SMTPURL == nil})
+	// With PostgreSQL several instances may run side by side: live events
+	// (and the page-cache invalidations they drive) travel by LISTEN/NOTIFY.
+	var bus live.Bus = live.NewHub()
+	if s.Dialect() == "postgres" {
+		pg, err := live.NewPGBus(ctx, cfg.DatabaseURL, "kedja_events", log)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		bus = pg
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Demo: *withDemo || cfg.SMTPURL == nil})
 	if err != nil {
 		return err
 	}
