@@ -33,6 +33,10 @@ func OrderEvent(ref string) string { return "order:" + ref }
 // InquiryEvent names the event of one inquiry.
 func InquiryEvent(id int64) string { return "inquiry:" + strconv.FormatInt(id, 10) }
 
+// AllTopic carries changes that touch every customer's pages (a staff
+// member's name or title, the business settings): caches forget everything.
+const AllTopic = "*"
+
 // StaffTopic is the topic every staff stream listens to.
 const StaffTopic = "staff"
 

@@ -93,7 +93,7 @@ func (b *PGBus) receive(ctx context.Context, conn *pgx.Conn) {
 				continue
 			}
 			backoff = 100 * time.Millisecond
-			b.hub.Publish("*", Event{Name: ResyncEvent})
+			b.hub.Publish(AllTopic, Event{Name: ResyncEvent})
 		}
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

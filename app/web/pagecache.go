@@ -58,15 +58,22 @@ func newPageCache(now func() time.Time, bus live.Bus) *pageCache {
 	return pc
 }
 
-// observe invalidates on every published event.
+// observe forgets a customer's pages on any event on their topic, and every
+// page on an event for everyone (a staff member renamed, settings changed, a
+// reconnected listener). Staff-queue events need nothing: every change a
+// customer can see is also published on that customer's topic.
 func (pc *pageCache) observe(topic string, _ live.Event) {
-	if id, ok := strings.CutPrefix(topic, "customer:"); ok {
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+	switch {
+	case topic == live.StaffTopic:
+	case strings.HasPrefix(topic, "customer:"):
+		if n, err := strconv.ParseInt(strings.TrimPrefix(topic, "customer:"), 10, 64); err == nil {
 			pc.invalidate(n)
 			return
 		}
+		pc.invalidateAll()
+	default:
+		pc.invalidateAll()
 	}
-	pc.invalidateAll()
 }
 
 func (pc *pageCache) invalidate(customerID int64) {
