@@ -134,3 +134,56 @@ func (s *Store) ReassignOpenCases(ctx context.Context, from, to int64, at time.T
 	}
 	return orders, inquiries, nil
 }
+
+// ReassignOpenEscalations addresses every unresolved escalation waiting on
+// from to to instead, and returns how many moved.
+func (s *Store) ReassignOpenEscalations(ctx context.Context, from, to int64) (int64, error) {
+	res, err := s.w.NewUpdate().Model((*model.Escalation)(nil)).Set("manager_id = ?", to).
+		Where("manager_id = ? AND is_open = ?", from, true).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: reassign escalations of %d: %w", from, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// ReportsOf returns the ids of the staff members whose manager is managerID.
+func (s *Store) ReportsOf(ctx context.Context, managerID int64) ([]int64, error) {
+	var ids []int64
+	if err := s.r.NewSelect().Model((*model.Staff)(nil)).Column("id").
+		Where("manager_id = ?", managerID).Order("id").Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("store: reports of %d: %w", managerID, err)
+	}
+	return ids, nil
+}
+
+// CountOpenCases counts a staff member's open orders and inquiries.
+func (s *Store) CountOpenCases(ctx context.Context, staffID int64) (orders, inquiries int64, err error) {
+	if orders, err = s.r.NewSelect().Model((*model.Order)(nil)).Where("owner_id = ? AND is_open = ?", staffID, true).Count(ctx); err != nil {
+		return 0, 0, fmt.Errorf("store: count open orders of %d: %w", staffID, err)
+	}
+	if inquiries, err = s.r.NewSelect().Model((*model.Inquiry)(nil)).Where("owner_id = ? AND is_open = ?", staffID, true).Count(ctx); err != nil {
+		return 0, 0, fmt.Errorf("store: count open inquiries of %d: %w", staffID, err)
+	}
+	return orders, inquiries, nil
+}
+
+// UpdateStaff writes an existing staff member's editable details by id
+// (address, name, title, phone, manager, admin flag). Another staff member's
+// address is ErrConflict.
+func (s *Store) UpdateStaff(ctx context.Context, st *model.Staff) error {
+	st.Email = strings.ToLower(strings.TrimSpace(st.Email))
+	st.UpdatedAt = model.Now()
+	res, err := s.w.NewUpdate().Model(st).
+		Column("email", "full_name", "title", "phone", "manager_id", "is_admin", "updated_at").WherePK().Exec(ctx)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: update staff %d: %w", st.ID, ErrConflict)
+		}
+		return fmt.Errorf("store: update staff %d: %w", st.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: staff %d: %w", st.ID, ErrNotFound)
+	}
+	return nil
+}

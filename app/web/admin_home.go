@@ -2,15 +2,104 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
 )
 
-type adminHomeData struct {
-	Page
+const queuePageSize = 100
+
+type queueData struct {
+	adminView
+	View      string
+	Views     []string
+	Manager   bool // has reports: the team filter is shown
+	Items     []*model.Inquiry
+	Escalated map[int64]bool
+	Counts    store.QueueCounts
+	Offset    int
+	Next      int // offset of the next page, 0 when none
+	Prev      int // offset of the previous page, -1 when none
 }
 
-// adminHome is the staff start page.
+// Count is the number shown on a filter.
+func (d queueData) Count(view string) int {
+	c := d.Counts
+	return map[string]int{store.QueueAll: c.Open, store.QueueMine: c.Mine, store.QueueTeam: c.Team,
+		store.QueueOthers: c.Others, store.QueueWaitingCustomer: c.WaitingCustomer,
+		store.QueueThirdParty: c.ThirdParty, store.QueueEscalated: c.Escalated}[view]
+}
+
+// queueFilter is the filter of the signed-in staff member, with their team.
+func (s *Server) queueFilter(c echo.Context, view string) (store.QueueFilter, bool, error) {
+	me := staffOf(c)
+	reports, err := s.store.ReportsOf(c.Request().Context(), me.ID)
+	if err != nil {
+		return store.QueueFilter{}, false, err
+	}
+	return store.QueueFilter{View: view, Me: me.ID, Team: append([]int64{me.ID}, reports...)}, len(reports) > 0, nil
+}
+
+// adminHome is the work queue: open inquiries, the one due first on top.
 func (s *Server) adminHome(c echo.Context) error {
-	return s.render(c, http.StatusOK, "admin/home", "", adminHomeData{Page: s.staffPage(c, "admin.home.title")})
+	ctx := c.Request().Context()
+	view := c.QueryParam("view")
+	valid := false
+	for _, v := range store.QueueViews {
+		valid = valid || v == view
+	}
+	if !valid {
+		view = store.QueueAll
+	}
+	f, manager, err := s.queueFilter(c, view)
+	if err != nil {
+		return err
+	}
+	offset, _ := strconv.Atoi(c.QueryParam("offset"))
+	f.Limit, f.Offset = queuePageSize+1, max(0, offset)
+	items, esc, err := s.store.Queue(ctx, f)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.CountQueue(ctx, f, model.Normalize(s.now()))
+	if err != nil {
+		return err
+	}
+	d := queueData{adminView: s.adminView(c, "admin.queue.title"), View: view, Manager: manager,
+		Items: items, Escalated: esc, Counts: counts, Offset: f.Offset, Prev: -1}
+	for _, v := range store.QueueViews {
+		if v != store.QueueTeam || manager {
+			d.Views = append(d.Views, v)
+		}
+	}
+	if len(items) > queuePageSize {
+		d.Items, d.Next = items[:queuePageSize], f.Offset+queuePageSize
+	}
+	if f.Offset > 0 {
+		d.Prev = max(0, f.Offset-queuePageSize)
+	}
+	return s.render(c, http.StatusOK, "admin/queue", "queue", d)
+}
+
+type countsData struct {
+	adminView
+	Counts store.QueueCounts
+}
+
+// adminCounts is the navigation's numbers, fetched by the header and again
+// whenever a live event arrives.
+func (s *Server) adminCounts(c echo.Context) error {
+	f, _, err := s.queueFilter(c, store.QueueAll)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.CountQueue(c.Request().Context(), f, model.Normalize(s.now()))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, http.StatusOK, "admin/counts", "counts", countsData{adminView: s.adminView(c, ""), Counts: counts})
 }

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/owner"
+	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// adminView is embedded in every admin page's data: the layout's Page plus
+// the clock and time zone, with the small formatting helpers templates call.
+type adminView struct {
+	Page
+	Error  string // a refused action, shown above the forms
+	Notice string // a done action ("Reply sent")
+	now    time.Time
+	loc    *time.Location
+}
+
+func (s *Server) adminView(c echo.Context, titleID string) adminView {
+	loc := s.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	v := adminView{Page: s.staffPage(c, titleID), now: s.now(), loc: loc}
+	if k := c.QueryParam("done"); k != "" && adminNoticeKey(k) {
+		v.Notice = v.T("admin.done." + k)
+	}
+	return v
+}
+
+// adminNoticeKey keeps ?done= to the ids we wrote.
+func adminNoticeKey(k string) bool {
+	for _, r := range k {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return len(k) < 30
+}
+
+// When formats a time (or *time.Time; nil is "") for staff: "Mon 24 Nov 14:02".
+func (v adminView) When(t any) string {
+	var tt time.Time
+	switch x := t.(type) {
+	case time.Time:
+		tt = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		tt = *x
+	default:
+		return ""
+	}
+	if tt.IsZero() {
+		return ""
+	}
+	tt = tt.In(v.loc)
+	if tt.Year() != v.now.In(v.loc).Year() {
+		return tt.Format("Mon 2 Jan 2006 15:04")
+	}
+	return tt.Format("Mon 2 Jan 15:04")
+}
+
+// ISO is a time as an RFC 3339 string for <time datetime>.
+func (v adminView) ISO(t any) string {
+	switch x := t.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	case *time.Time:
+		if x != nil {
+			return x.UTC().Format(time.RFC3339)
+		}
+	}
+	return ""
+}
+
+// Overdue reports whether a due time has passed.
+func (v adminView) Overdue(due *time.Time) bool { return due != nil && due.Before(v.now) }
+
+// Waited is how long ago t was, roughly: "3 h 20 min", "2 d 4 h".
+func (v adminView) Waited(t time.Time) string { return adminDuration(v.now.Sub(t)) }
+
+// Until is how long until t, or how long past it, roughly.
+func (v adminView) Until(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return adminDuration(t.Sub(v.now))
+}
+
+func adminDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + " min"
+	case d < 24*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " h " + strconv.Itoa(int(d%time.Hour/time.Minute)) + " min"
+	default:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " d " + strconv.Itoa(int(d%(24*time.Hour)/time.Hour)) + " h"
+	}
+}
+
+// InquiryStatus is the staff label of an inquiry status.
+func (v adminView) InquiryStatus(st string) string { return v.T("admin.inquiry.status." + st) }
+
+// OrderStatus is the staff label of an order status.
+func (v adminView) OrderStatus(st string) string { return v.T("admin.order.status." + st) }
+
+// StatusClass is the CSS class of a status pill.
+func (v adminView) StatusClass(st string) string {
+	switch st {
+	case model.InquiryOpen, model.OrderReceived, model.OrderConfirmed, model.OrderProcessing:
+		return "info"
+	case model.InquiryWaitingCustomer, model.OrderShipped, model.OrderOutForDelivery:
+		return "info"
+	case model.InquiryWaitingThirdParty:
+		return "warn"
+	case model.InquiryResolved, model.OrderDelivered:
+		return "ok"
+	case model.OrderCancelled, model.OrderReturned:
+		return ""
+	}
+	return ""
+}
+
+// EventText is the staff sentence of a timeline event.
+func (v adminView) EventText(e *model.Event) string {
+	d := e.Data
+	switch e.Kind {
+	case "handoff":
+		return v.T("admin.event.handoff", "From", d["from"], "To", d["to"])
+	case "status_changed":
+		if d["third_party"] != "" {
+			return v.T("admin.event.third_party", "Party", d["third_party"], "Expected", d["expected"])
+		}
+		label := d["status"]
+		if model.ValidOrderStatus(label) {
+			label = v.OrderStatus(label)
+		} else {
+			label = v.InquiryStatus(label)
+		}
+		s := v.T("admin.event.status", "Status", label)
+		if d["recipient_name"] != "" {
+			s += " · " + v.T("admin.event.recipient", "Name", d["recipient_name"])
+		}
+		if d["note"] != "" {
+			s += " · " + d["note"]
+		}
+		return s
+	case staffwork.KindStaffReplied:
+		return v.T("admin.event.replied")
+	case staffwork.KindNoteAdded:
+		return v.T("admin.event.note")
+	case "escalated":
+		return v.T("admin.event.escalated", "Manager", d["manager"])
+	}
+	if t := v.T("admin.event." + e.Kind); t != "admin.event."+e.Kind {
+		return t
+	}
+	return strings.ReplaceAll(e.Kind, "_", " ")
+}
+
+// adminID reads a numeric path parameter; anything else is a 404.
+func adminID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return id, nil
+}
+
+// adminUserError reports whether err is a refusal to show next to the form
+// (a validation or rule error) rather than a failure.
+func adminUserError(err error) (string, bool) {
+	for _, e := range []error{staffwork.ErrEmptyBody, staffwork.ErrNoParty, staffwork.ErrBadDate,
+		staffwork.ErrInactiveOwner, staffwork.ErrSameOwner, staffwork.ErrSelf, staffwork.ErrAlreadyClosed,
+		staffwork.ErrAlreadyStopped, owner.ErrNoStaff, errAdminInvalid} {
+		if errors.Is(err, e) {
+			return adminRootMessage(err, e), true
+		}
+	}
+	var fe adminFormError
+	if errors.As(err, &fe) {
+		return string(fe), true
+	}
+	return "", false
+}
+
+// adminRootMessage is the sentence of the sentinel, without the wrapping prefixes.
+func adminRootMessage(err, sentinel error) string {
+	var fe adminFormError
+	if errors.As(err, &fe) {
+		return string(fe)
+	}
+	return sentinel.Error()
+}
+
+// adminFormError is a refusal whose text is shown to the staff member as is.
+type adminFormError string
+
+func (e adminFormError) Error() string { return string(e) }
+
+var errAdminInvalid = errors.New("invalid input")
+
+// adminRedirect sends the browser back to path after an action (POST,
+// redirect, GET), with a notice key.
+func adminRedirect(c echo.Context, path, done string) error {
+	if done != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "done=" + done
+	}
+	return c.Redirect(http.StatusSeeOther, path)
+}
+
+// adminNotFound reports a missing row.
+func adminNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// adminFacts is the data of the editable facts block (views/partials/admin.html).
+type adminFacts struct {
+	adminView
+	CustomerID int64
+	Facts      []*model.CustomerFact
+	Next       string // where the forms return to
+}

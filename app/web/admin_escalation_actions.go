@@ -1,0 +1,5 @@
+package web
+
+// adminCanActOnEscalations: acknowledging and resolving wait for the cases
+// package.
+const adminCanActOnEscalations = false

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+type inquiryWorkData struct {
+	adminView
+	Inquiry    *model.Inquiry
+	Messages   []*model.Message
+	Events     []*model.Event
+	Facts      []*model.CustomerFact
+	Escalation *model.Escalation
+	Colleagues []*model.Staff // active colleagues, for reassigning
+	Form       map[string]string
+}
+
+// adminInquiry is the work page of one inquiry: the conversation with
+// internal notes marked, the customer's facts and order beside it, and the
+// actions.
+func (s *Server) adminInquiry(c echo.Context) error {
+	id, err := adminID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.inquiryWork(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin/inquiry", "work", d)
+}
+
+func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error) {
+	ctx := c.Request().Context()
+	q, err := s.store.InquiryByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &inquiryWorkData{adminView: s.adminView(c, ""), Inquiry: q, Form: map[string]string{}}
+	d.Title = q.Subject
+	if d.Messages, err = s.store.Messages(ctx, id, true); err != nil {
+		return nil, err
+	}
+	if d.Events, err = s.store.InquiryEvents(ctx, id, false); err != nil {
+		return nil, err
+	}
+	if d.Facts, err = s.store.Facts(ctx, q.CustomerID); err != nil {
+		return nil, err
+	}
+	if d.Escalation, err = s.store.OpenEscalation(ctx, "inquiry:"+strconv.FormatInt(id, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	all, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range all {
+		if st.Active {
+			d.Colleagues = append(d.Colleagues, st)
+		}
+	}
+	return d, nil
+}
+
+// inquiryAction runs one staff action on an inquiry and goes back to its
+// page; a refusal re-renders the page with the message and the input kept.
+func (s *Server) inquiryAction(c echo.Context, done string, act func(id int64, me *model.Staff) error) error {
+	id, err := adminID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = act(id, staffOf(c))
+	if msg, ok := adminUserError(err); ok {
+		d, derr := s.inquiryWork(c, id)
+		if derr != nil {
+			return derr
+		}
+		d.Error = msg
+		for _, k := range []string{"body", "note", "party", "expected", "to"} {
+			d.Form[k] = c.FormValue(k)
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "admin/inquiry", "", d)
+	}
+	if err != nil {
+		return err
+	}
+	return adminRedirect(c, "/admin/inquiries/"+strconv.FormatInt(id, 10), done)
+}
+
+func (s *Server) adminInquiryReply(c echo.Context) error {
+	return s.inquiryAction(c, "replied", func(id int64, me *model.Staff) error {
+		_, err := staffwork.StaffReply(c.Request().Context(), s.store, s.bus, id, me, c.FormValue("body"), s.now())
+		return err
+	})
+}
+
+func (s *Server) adminInquiryNote(c echo.Context) error {
+	return s.inquiryAction(c, "noted", func(id int64, me *model.Staff) error {
+		_, err := staffwork.InternalNote(c.Request().Context(), s.store, s.bus, id, me, c.FormValue("note"), s.now())
+		return err
+	})
+}
+
+func (s *Server) adminInquiryReassign(c echo.Context) error {
+	return s.inquiryAction(c, "reassigned", func(id int64, me *model.Staff) error {
+		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
+		if err != nil {
+			return adminFormError("choose who takes the inquiry")
+		}
+		err = staffwork.ReassignInquiry(c.Request().Context(), s.store, s.bus, id, to, me, s.now())
+		if errors.Is(err, store.ErrNotFound) && !adminIsInquiryMissing(c, s, id) {
+			return adminFormError("choose who takes the inquiry")
+		}
+		return err
+	})
+}
+
+// adminIsInquiryMissing tells a missing inquiry (404) from a missing target.
+func adminIsInquiryMissing(c echo.Context, s *Server, id int64) bool {
+	_, err := s.store.InquiryByID(c.Request().Context(), id)
+	return errors.Is(err, store.ErrNotFound)
+}
+
+func (s *Server) adminInquiryThirdParty(c echo.Context) error {
+	return s.inquiryAction(c, "third_party", func(id int64, me *model.Staff) error {
+		return staffwork.WaitOnThirdParty(c.Request().Context(), s.store, s.bus, id, me,
+			c.FormValue("party"), c.FormValue("expected"), s.cfg.Location, s.now())
+	})
+}
+
+func (s *Server) adminInquiryResolve(c echo.Context) error {
+	return s.inquiryAction(c, "resolved", func(id int64, me *model.Staff) error {
+		return staffwork.ResolveInquiry(c.Request().Context(), s.store, s.bus, id, me, s.now())
+	})
+}
+
+// FactsBlock is the customer's facts, editable beside the conversation.
+func (d inquiryWorkData) FactsBlock() adminFacts {
+	return adminFacts{adminView: d.adminView, CustomerID: d.Inquiry.CustomerID, Facts: d.Facts,
+		Next: "/admin/inquiries/" + strconv.FormatInt(d.Inquiry.ID, 10)}
+}

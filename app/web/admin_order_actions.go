@@ -1,0 +1,5 @@
+package web
+
+// adminCanEditOrders: status changes, delivery and reassigning wait for the
+// orders package.
+const adminCanEditOrders = false

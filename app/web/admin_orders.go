@@ -1,0 +1,90 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+type ordersData struct {
+	adminView
+	Q      string
+	Orders []*model.Order
+}
+
+// adminOrders searches orders by reference or customer; with no query it
+// shows the most recently active ones.
+func (s *Server) adminOrders(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	ctx := c.Request().Context()
+	if q != "" && c.Request().Header.Get("HX-Request") != "true" {
+		// An exact reference goes straight to the order.
+		if o, err := s.store.OrderByRef(ctx, q); err == nil {
+			return c.Redirect(http.StatusSeeOther, "/admin/orders/"+o.Ref)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	list, err := s.store.SearchOrders(ctx, q, 100)
+	if err != nil {
+		return err
+	}
+	d := ordersData{adminView: s.adminView(c, "admin.orders.title"), Q: q, Orders: list}
+	return s.render(c, http.StatusOK, "admin/orders", "results", d)
+}
+
+type orderWorkData struct {
+	adminView
+	Order      *model.Order
+	Events     []*model.Event
+	Facts      []*model.CustomerFact
+	Colleagues []*model.Staff
+	Statuses   []string
+	CanEdit    bool
+	Form       map[string]string
+}
+
+// FactsBlock is the customer's facts, editable beside the order.
+func (d orderWorkData) FactsBlock() adminFacts {
+	return adminFacts{adminView: d.adminView, CustomerID: d.Order.CustomerID, Facts: d.Facts, Next: "/admin/orders/" + d.Order.Ref}
+}
+
+func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
+	ctx := c.Request().Context()
+	o, err := s.store.OrderByRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	d := &orderWorkData{adminView: s.adminView(c, ""), Order: o, Statuses: model.OrderStatuses, CanEdit: adminCanEditOrders, Form: map[string]string{}}
+	d.Title = o.Ref
+	if d.Events, err = s.store.OrderEvents(ctx, o.ID, false); err != nil {
+		return nil, err
+	}
+	if d.Facts, err = s.store.Facts(ctx, o.CustomerID); err != nil {
+		return nil, err
+	}
+	all, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range all {
+		if st.Active {
+			d.Colleagues = append(d.Colleagues, st)
+		}
+	}
+	return d, nil
+}
+
+// adminOrder is the staff page of one order.
+func (s *Server) adminOrder(c echo.Context) error {
+	d, err := s.orderWork(c, c.Param("ref"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin/order", "", d)
+}
