@@ -21,6 +21,14 @@ type staffListData struct {
 	Managers map[int64]*model.Staff
 }
 
+// ManagerName is the full name of the staff member with id, "" for none.
+func (d staffListData) ManagerName(id *int64) string {
+	if id == nil || d.Managers[*id] == nil {
+		return ""
+	}
+	return d.Managers[*id].FullName
+}
+
 // adminStaffList lists every staff member, active first.
 func (s *Server) adminStaffList(c echo.Context) error {
 	list, err := s.store.ListStaff(c.Request().Context())
