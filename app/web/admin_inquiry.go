@@ -35,7 +35,11 @@ func (s *Server) adminInquiry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin/inquiry", "work", d)
+	fragment := "work"
+	if c.QueryParam("part") == "timeline" {
+		fragment = "timeline"
+	}
+	return s.render(c, http.StatusOK, "admin/inquiry", fragment, d)
 }
 
 func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error) {
