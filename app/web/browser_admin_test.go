@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/testenv"
 )
 
@@ -141,4 +142,40 @@ func TestBrowserAdminReplyLive(t *testing.T) {
 	if m := a.outboxTo("staff_reply", cust.Email); len(m) != 1 {
 		t.Fatalf("%d reply emails", len(m))
 	}
+
+	// The open inquiry page updates by itself when a colleague writes.
+	waitStream(t, staff)
+	jonas := a.addStaff("jonas@shop.example", "Jonas Berg", "Driver", nil, false)
+	if _, err := staffwork.InternalNote(context.Background(), a.store, a.hub, q.ID, jonas, "Birthe signed for it.", a.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, staff, "#conversation", "Birthe signed for it.")
+
+	// The queue updates by itself when a case changes hands.
+	if err := chromedp.Do(staff, chromedp.Navigate(a.http.URL+"/admin"), chromedp.WaitVisible(chromedp.CSS(`#queue`))); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, staff, "#queue", "Anna Holm")
+	waitStream(t, staff)
+	if err := staffwork.ReassignInquiry(context.Background(), a.store, a.hub, q.ID, jonas.ID, anna, a.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, staff, "#queue", "Jonas Berg")
+	waitText(t, staff, "#count-mine", "0")
+}
+
+// waitStream waits until the tab's page has its event stream open, so an
+// event published next reaches it.
+func waitStream(t *testing.T, ctx context.Context) {
+	t.Helper()
+	const open = `(() => { const e = document.querySelector('[sse-connect]'); const d = e && e['htmx-internal-data'];
+		return !!(d && d.sseEventSource && d.sseEventSource.readyState === 1); })()`
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](open)); err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the page never opened its event stream")
 }
