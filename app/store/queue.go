@@ -80,13 +80,40 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]*model.Inquiry, map
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	var list []*model.Inquiry
-	q := s.r.NewSelect().Model(&list).Relation("Owner").Relation("Customer")
-	err := f.apply(q).
-		OrderExpr("CASE WHEN ?TableAlias.reply_due_at IS NULL THEN 1 ELSE 0 END, ?TableAlias.reply_due_at, ?TableAlias.last_activity_at, ?TableAlias.id").
-		Limit(int64(f.Limit)).Offset(int64(f.Offset)).Scan(ctx)
+	// Two ordered reads, each able to follow an index: first the inquiries
+	// with a due time, soonest first; then, once those run out, the ones
+	// without, oldest activity first.
+	page := func(withDue bool, limit, offset int) ([]*model.Inquiry, error) {
+		var list []*model.Inquiry
+		q := f.apply(s.r.NewSelect().Model(&list).Relation("Owner").Relation("Customer"))
+		if withDue {
+			q = q.Where("?TableAlias.reply_due_at IS NOT NULL").OrderExpr("?TableAlias.reply_due_at, ?TableAlias.id")
+		} else {
+			q = q.Where("?TableAlias.reply_due_at IS NULL").OrderExpr("?TableAlias.last_activity_at, ?TableAlias.id")
+		}
+		if err := q.Limit(int64(limit)).Offset(int64(offset)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("store: queue %s: %w", f.View, err)
+		}
+		return list, nil
+	}
+	list, err := page(true, f.Limit, f.Offset)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: queue %s: %w", f.View, err)
+		return nil, nil, err
+	}
+	if len(list) < f.Limit {
+		withDue := f.Offset + len(list)
+		if len(list) == 0 && f.Offset > 0 {
+			n, err := f.apply(s.r.NewSelect().Model((*model.Inquiry)(nil))).Where("?TableAlias.reply_due_at IS NOT NULL").Count(ctx)
+			if err != nil {
+				return nil, nil, fmt.Errorf("store: queue %s: %w", f.View, err)
+			}
+			withDue = int(n)
+		}
+		rest, err := page(false, f.Limit-len(list), max(0, f.Offset-withDue))
+		if err != nil {
+			return nil, nil, err
+		}
+		list = append(list, rest...)
 	}
 	escalated := map[int64]bool{}
 	if len(list) == 0 {
@@ -107,42 +134,69 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]*model.Inquiry, map
 	return list, escalated, nil
 }
 
-// CountQueue counts the open inquiries of every queue view in one query, and
-// the open escalations addressed to f.Team in another.
+// CountQueue counts the open inquiries of every queue view and the open
+// escalations addressed to f.Team, in a few index-only queries (no scan of
+// the inquiries' rows).
 func (s *Store) CountQueue(ctx context.Context, f QueueFilter, now time.Time) (QueueCounts, error) {
 	team := f.Team
 	if len(team) == 0 {
 		team = []int64{f.Me}
 	}
-	var row struct {
-		Open            int `bun:"open"`
-		Overdue         int `bun:"overdue"`
-		Mine            int `bun:"mine"`
-		MineOverdue     int `bun:"mine_overdue"`
-		Team            int `bun:"team"`
-		WaitingCustomer int `bun:"waiting_customer"`
-		ThirdParty      int `bun:"third_party"`
-		Escalated       int `bun:"escalated"`
+	var c QueueCounts
+	var byStatus []struct {
+		Status  string `bun:"status"`
+		N       int    `bun:"n"`
+		Overdue int    `bun:"overdue"`
 	}
 	err := s.r.NewSelect().TableExpr("inquiries AS i").
-		ColumnExpr("count(*) AS open").
+		ColumnExpr("i.status, count(*) AS n").
 		ColumnExpr("coalesce(sum(CASE WHEN i.reply_due_at < ? THEN 1 ELSE 0 END), 0) AS overdue", now).
-		ColumnExpr("coalesce(sum(CASE WHEN i.owner_id = ? THEN 1 ELSE 0 END), 0) AS mine", f.Me).
-		ColumnExpr("coalesce(sum(CASE WHEN i.owner_id = ? AND i.reply_due_at < ? THEN 1 ELSE 0 END), 0) AS mine_overdue", f.Me, now).
-		ColumnExpr("coalesce(sum(CASE WHEN i.owner_id IN (?) THEN 1 ELSE 0 END), 0) AS team", bun.In(team)).
-		ColumnExpr("coalesce(sum(CASE WHEN i.status = ? THEN 1 ELSE 0 END), 0) AS waiting_customer", model.InquiryWaitingCustomer).
-		ColumnExpr("coalesce(sum(CASE WHEN i.status = ? THEN 1 ELSE 0 END), 0) AS third_party", model.InquiryWaitingThirdParty).
-		ColumnExpr("coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM escalations e WHERE e.inquiry_id = i.id AND e.is_open = ?) THEN 1 ELSE 0 END), 0) AS escalated", true).
-		Where("i.is_open = ?", true).Scan(ctx, &row)
+		Where("i.is_open = ?", true).GroupExpr("i.status").Scan(ctx, &byStatus)
 	if err != nil {
-		return QueueCounts{}, fmt.Errorf("store: count queue: %w", err)
+		return c, fmt.Errorf("store: count queue: %w", err)
 	}
-	c := QueueCounts{Open: row.Open, Overdue: row.Overdue, Mine: row.Mine, MineOverdue: row.MineOverdue, Team: row.Team,
-		Others: row.Open - row.Mine, WaitingCustomer: row.WaitingCustomer, ThirdParty: row.ThirdParty, Escalated: row.Escalated}
-	n, err := s.r.NewSelect().Model((*model.Escalation)(nil)).
+	for _, r := range byStatus {
+		c.Open += r.N
+		c.Overdue += r.Overdue
+		switch r.Status {
+		case model.InquiryWaitingCustomer:
+			c.WaitingCustomer = r.N
+		case model.InquiryWaitingThirdParty:
+			c.ThirdParty = r.N
+		}
+	}
+	var mine struct {
+		N       int `bun:"n"`
+		Overdue int `bun:"overdue"`
+	}
+	err = s.r.NewSelect().TableExpr("inquiries AS i").ColumnExpr("count(*) AS n").
+		ColumnExpr("coalesce(sum(CASE WHEN i.reply_due_at < ? THEN 1 ELSE 0 END), 0) AS overdue", now).
+		Where("i.is_open = ? AND i.owner_id = ?", true, f.Me).Scan(ctx, &mine)
+	if err != nil {
+		return c, fmt.Errorf("store: count my queue: %w", err)
+	}
+	c.Mine, c.MineOverdue, c.Others = mine.N, mine.Overdue, c.Open-mine.N
+	if len(team) == 1 && team[0] == f.Me {
+		c.Team = c.Mine
+	} else {
+		n, err := s.r.NewSelect().TableExpr("inquiries AS i").
+			Where("i.is_open = ? AND i.owner_id IN (?)", true, bun.In(team)).Count(ctx)
+		if err != nil {
+			return c, fmt.Errorf("store: count team queue: %w", err)
+		}
+		c.Team = int(n)
+	}
+	// Escalations are few next to inquiries: start from them.
+	n, err := s.r.NewSelect().TableExpr("escalations AS e").Join("JOIN inquiries AS i ON i.id = e.inquiry_id").
+		Where("e.is_open = ? AND i.is_open = ?", true, true).Count(ctx)
+	if err != nil {
+		return c, fmt.Errorf("store: count escalated: %w", err)
+	}
+	c.Escalated = int(n)
+	n, err = s.r.NewSelect().Model((*model.Escalation)(nil)).
 		Where("manager_id IN (?) AND is_open = ?", bun.In(team), true).Count(ctx)
 	if err != nil {
-		return QueueCounts{}, fmt.Errorf("store: count escalations: %w", err)
+		return c, fmt.Errorf("store: count escalations: %w", err)
 	}
 	c.MyEscalations = int(n)
 	return c, nil
