@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/model"
 )
 
 // adminEventsKeepAlive is how often an idle staff stream sends a comment, so
@@ -38,6 +39,10 @@ func (s *Server) adminEvents(c echo.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			// A session ended meanwhile (sign-out, deactivation) ends the stream.
+			if !s.staffSessionLive(c) {
+				return nil
+			}
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
 			}
@@ -55,3 +60,18 @@ func (s *Server) adminEvents(c echo.Context) error {
 
 // adminSSELine keeps a value on one SSE line.
 func adminSSELine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+// staffSessionLive reports whether the request's staff session still exists
+// and its staff member is still active.
+func (s *Server) staffSessionLive(c echo.Context) bool {
+	sess, _ := c.Get(ctxSSession).(*model.Session)
+	if sess == nil {
+		return false
+	}
+	ctx := c.Request().Context()
+	if _, err := s.store.SessionByHash(ctx, sess.IDHash); err != nil {
+		return false
+	}
+	st, err := s.store.StaffByID(ctx, sess.SubjectID)
+	return err == nil && st.Active
+}
