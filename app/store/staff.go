@@ -187,3 +187,25 @@ func (s *Store) UpdateStaff(ctx context.Context, st *model.Staff) error {
 	}
 	return nil
 }
+
+// OpenCaseLoad counts every staff member's open orders and inquiries in two
+// grouped queries: id -> {orders, inquiries}.
+func (s *Store) OpenCaseLoad(ctx context.Context) (map[int64][2]int, error) {
+	out := map[int64][2]int{}
+	for i, table := range []string{"orders", "inquiries"} {
+		var rows []struct {
+			OwnerID int64 `bun:"owner_id"`
+			N       int   `bun:"n"`
+		}
+		if err := s.r.NewSelect().TableExpr(table).ColumnExpr("owner_id, count(*) AS n").
+			Where("is_open = ?", true).GroupExpr("owner_id").Scan(ctx, &rows); err != nil {
+			return nil, fmt.Errorf("store: open %s per owner: %w", table, err)
+		}
+		for _, r := range rows {
+			v := out[r.OwnerID]
+			v[i] = r.N
+			out[r.OwnerID] = v
+		}
+	}
+	return out, nil
+}

@@ -19,7 +19,14 @@ type staffListData struct {
 	adminView
 	People   []*model.Staff
 	Managers map[int64]*model.Staff
+	Load     map[int64][2]int // open orders and inquiries per staff member
 }
+
+// OpenOrders is the number of open orders a staff member owns.
+func (d staffListData) OpenOrders(id int64) int { return d.Load[id][0] }
+
+// OpenInquiries is the number of open inquiries a staff member owns.
+func (d staffListData) OpenInquiries(id int64) int { return d.Load[id][1] }
 
 // ManagerName is the full name of the staff member with id, "" for none.
 func (d staffListData) ManagerName(id *int64) string {
@@ -35,11 +42,15 @@ func (s *Server) adminStaffList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	load, err := s.store.OpenCaseLoad(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	by := make(map[int64]*model.Staff, len(list))
 	for _, st := range list {
 		by[st.ID] = st
 	}
-	return s.render(c, http.StatusOK, "admin/staff", "", staffListData{adminView: s.adminView(c, "admin.staff.title"), People: list, Managers: by})
+	return s.render(c, http.StatusOK, "admin/staff", "", staffListData{adminView: s.adminView(c, "admin.staff.title"), People: list, Managers: by, Load: load})
 }
 
 type staffFormData struct {

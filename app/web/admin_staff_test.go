@@ -74,7 +74,7 @@ func TestAdminStaffAndSettings(t *testing.T) {
 			if r := c.post("/admin/staff/"+itoa(boss.ID)+"/deactivate", nil); r.StatusCode != http.StatusUnprocessableEntity {
 				t.Errorf("self-deactivation: %d", r.StatusCode)
 			}
-			mustContain(t, c.get("/admin/staff").Body, "Anna Holm", "Inactive", "Jonas Berg")
+			mustContain(t, c.get("/admin/staff").Body, "Anna Holm", "Inactive", "Jonas Berg", "orders 1 · inquiries 1")
 
 			// Settings.
 			r = c.post("/admin/settings", form("business_name", "Blomsterhuset", "support_email", "help@shop.example",
