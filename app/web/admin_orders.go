@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,7 @@ type orderWorkData struct {
 	Events     []*model.Event
 	Facts      []*model.CustomerFact
 	Colleagues []*model.Staff
+	Escalation *model.Escalation
 	Statuses   []string
 	CanEdit    bool
 	Form       map[string]string
@@ -66,6 +68,9 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 		return nil, err
 	}
 	if d.Facts, err = s.store.Facts(ctx, o.CustomerID); err != nil {
+		return nil, err
+	}
+	if d.Escalation, err = s.store.OpenEscalation(ctx, "order:"+strconv.FormatInt(o.ID, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	all, err := s.store.ListStaff(ctx)
