@@ -52,3 +52,56 @@ func (s *Store) ConsumeLoginToken(ctx context.Context, purpose, tokenHash string
 	}
 	return t, nil
 }
+
+// CreateDecoyLoginToken stores a row that can never sign anyone in (the
+// caller gives it no subject and makes it used and expired) and clears
+// decoys older than an hour: the write an unknown address costs, so both
+// answers take about as long.
+func (s *Store) CreateDecoyLoginToken(ctx context.Context, t *model.LoginToken) error {
+	if _, err := s.w.NewDelete().Model((*model.LoginToken)(nil)).
+		Where("subject_id = 0 AND created_at < ?", t.CreatedAt.Add(-time.Hour)).Exec(ctx); err != nil {
+		return fmt.Errorf("store: clear decoy login tokens: %w", err)
+	}
+	if _, err := s.w.NewInsert().Model(t).Exec(ctx); err != nil {
+		return fmt.Errorf("store: create decoy login token: %w", err)
+	}
+	return nil
+}
+
+// PendingLoginToken finds the newest usable token requested by the browser
+// whose pending-sign-in cookie hashes to browserHash.
+func (s *Store) PendingLoginToken(ctx context.Context, purpose, browserHash string, now time.Time) (*model.LoginToken, error) {
+	t := new(model.LoginToken)
+	err := s.w.NewSelect().Model(t).
+		Where("browser_hash = ? AND browser_hash <> '' AND purpose = ? AND subject_id <> 0 AND used_at IS NULL AND expires_at > ?",
+			browserHash, purpose, now).
+		Order("id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending login token: %w", notFound(err))
+	}
+	return t, nil
+}
+
+// SpendCodeTry counts one code attempt on a usable token, atomically, and
+// only while fewer than max were made: ErrNotFound means no try is left (or
+// the token is no longer usable).
+func (s *Store) SpendCodeTry(ctx context.Context, id int64, max int, now time.Time) error {
+	res, err := s.w.NewUpdate().Model((*model.LoginToken)(nil)).Set("code_tries = code_tries + 1").
+		Where("id = ? AND code_tries < ? AND used_at IS NULL AND expires_at > ?", id, max, now).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: spend code try: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store: spend code try: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// RetireLoginToken makes a token unusable (its code ran out of tries).
+func (s *Store) RetireLoginToken(ctx context.Context, id int64, now time.Time) error {
+	if _, err := s.w.NewUpdate().Model((*model.LoginToken)(nil)).Set("used_at = ?", now).
+		Where("id = ? AND used_at IS NULL", id).Exec(ctx); err != nil {
+		return fmt.Errorf("store: retire login token: %w", err)
+	}
+	return nil
+}

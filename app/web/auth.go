@@ -2,8 +2,11 @@ package web
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +28,8 @@ func (s *Server) staffLoginRequest(c echo.Context) error {
 }
 func (s *Server) staffAuthConfirm(c echo.Context) error { return s.signInConfirm(c, model.KindStaff) }
 func (s *Server) staffAuthConsume(c echo.Context) error { return s.signInConsume(c, model.KindStaff) }
+func (s *Server) loginCode(c echo.Context) error        { return s.signInCode(c, model.KindCustomer) }
+func (s *Server) staffLoginCode(c echo.Context) error   { return s.signInCode(c, model.KindStaff) }
 
 type signInData struct {
 	Page
@@ -34,6 +39,8 @@ type signInData struct {
 	Error  string
 	Next   string
 	Masked string
+	// CodeAction is where the 6-digit code form posts.
+	CodeAction string
 }
 
 func (s *Server) signInPage(c echo.Context, kind, titleID string) signInData {
@@ -46,7 +53,7 @@ func (s *Server) signInPage(c echo.Context, kind, titleID string) signInData {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return signInData{Page: p, Kind: kind, Action: action, Next: safeNext(c.QueryParam("next"), "")}
+	return signInData{Page: p, Kind: kind, Action: action, CodeAction: action + "/code", Next: safeNext(c.QueryParam("next"), "")}
 }
 
 func (s *Server) codeKey() []byte {
@@ -68,7 +75,12 @@ func (s *Server) signInRequest(c echo.Context, kind string) error {
 		d.Error = d.T("signin.error.address")
 		return s.render(c, http.StatusUnprocessableEntity, "auth/login", "", d)
 	}
-	req := signin.Request{Purpose: kind, Email: email, ReturnTo: d.Next, Accept: c.Request().Header.Get("Accept-Language")}
+	pending, err := s.startPending(c, kind)
+	if err != nil {
+		return err
+	}
+	req := signin.Request{Purpose: kind, Email: email, ReturnTo: d.Next, Accept: c.Request().Header.Get("Accept-Language"),
+		BrowserHash: hashID(pending), AllowAddress: s.allowAddress, AllowMail: s.allowSignInMail}
 	if err := signin.Start(c.Request().Context(), s.store, s.codeKey(), req, s.now()); err != nil {
 		return err
 	}
@@ -96,9 +108,60 @@ func (s *Server) signInConfirm(c echo.Context, kind string) error {
 
 // signInConsume uses the token once, atomically, and starts a fresh session.
 func (s *Server) signInConsume(c echo.Context, kind string) error {
-	d := s.signInPage(c, kind, "signin.invalid.title")
-	t, err := s.store.ConsumeLoginToken(c.Request().Context(), kind, signin.HashToken(c.Param("token")), model.Normalize(s.now()))
+	return s.finishSignIn(c, kind, signin.HashToken(c.Param("token")), model.Normalize(s.now()))
+}
+
+// signInCode signs in the browser that asked for the email with its 6-digit
+// code. Every failure (no pending sign-in, wrong code, no tries left,
+// expired, unknown address) gets the same answer.
+func (s *Server) signInCode(c echo.Context, kind string) error {
+	d := s.signInPage(c, kind, "signin.sent.title")
+	ctx := c.Request().Context()
+	now := model.Normalize(s.now())
+	code := strings.Join(strings.Fields(c.FormValue("code")), "")
+	t, err := s.pendingToken(c, kind, now)
+	if err != nil {
+		return err
+	}
+	if t != nil && len(code) == 6 {
+		if err := s.store.SpendCodeTry(ctx, t.ID, signin.MaxCodeTries, now); err == nil {
+			want := signin.HashCode(s.codeKey(), t.TokenHash, code)
+			if subtle.ConstantTimeCompare([]byte(want), []byte(t.CodeHMAC)) == 1 {
+				return s.finishSignIn(c, kind, t.TokenHash, now)
+			}
+			if t.CodeTries+1 >= signin.MaxCodeTries {
+				err = s.store.RetireLoginToken(ctx, t.ID, now)
+			}
+		} else if errors.Is(err, store.ErrNotFound) {
+			err = s.store.RetireLoginToken(ctx, t.ID, now)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	d.Error = d.T("signin.code.error")
+	return s.render(c, http.StatusUnprocessableEntity, "auth/sent", "", d)
+}
+
+// pendingToken is the usable token this browser asked for, or nil.
+func (s *Server) pendingToken(c echo.Context, kind string, now time.Time) (*model.LoginToken, error) {
+	ck, err := c.Cookie(s.cookies.pendingName(kind))
+	if err != nil || len(ck.Value) != 43 {
+		return nil, nil
+	}
+	t, err := s.store.PendingLoginToken(c.Request().Context(), kind, hashID(ck.Value), now)
 	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return t, err
+}
+
+// finishSignIn consumes the token (atomically: one winner) and starts the
+// session; a lost race is the friendly "no longer works" page.
+func (s *Server) finishSignIn(c echo.Context, kind, tokenHash string, now time.Time) error {
+	t, err := s.store.ConsumeLoginToken(c.Request().Context(), kind, tokenHash, now)
+	if errors.Is(err, store.ErrNotFound) {
+		d := s.signInPage(c, kind, "signin.invalid.title")
 		return s.render(c, http.StatusOK, "auth/invalid", "", d)
 	}
 	if err != nil {
@@ -107,11 +170,25 @@ func (s *Server) signInConsume(c echo.Context, kind string) error {
 	if err := s.startSession(c, kind, t.SubjectID); err != nil {
 		return err
 	}
+	s.clearPending(c, kind)
 	home := "/"
 	if kind == model.KindStaff {
 		home = "/admin"
 	}
 	return c.Redirect(http.StatusSeeOther, safeNext(t.ReturnTo, home))
+}
+
+// signOutEverywhere ends every session of the signed-in customer, on every
+// device, this one included.
+func (s *Server) signOutEverywhere(c echo.Context) error {
+	cust := customerOf(c)
+	if _, err := s.store.DeleteSessionsOf(c.Request().Context(), model.KindCustomer, cust.ID); err != nil {
+		return err
+	}
+	if err := s.writeSessionCookie(c, model.KindCustomer, "", -1); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
 // logout ends this browser's customer session.

@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	web.POST("/auth/:token", s.authConsume, s.limitSignIn)
 	web.POST("/logout", s.logout)
 	// -- customer sign-in routes --
+	web.POST("/login/code", s.loginCode, s.limitSignIn)
+	web.POST("/signout-everywhere", s.signOutEverywhere, s.requireCustomer)
 
 	// Customer portal: a customer session.
 	portal := web.Group("", s.requireCustomer)
@@ -49,6 +51,7 @@ func (s *Server) routes() {
 	web.POST("/admin/auth/:token", s.staffAuthConsume, s.limitSignIn)
 	web.POST("/admin/logout", s.staffLogout)
 	// -- staff sign-in routes --
+	web.POST("/admin/login/code", s.staffLoginCode, s.limitSignIn)
 
 	// Staff admin view: a staff session; admin-only parts need the admin flag.
 	staff := web.Group("/admin", s.requireStaff)

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/signin"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -65,6 +66,34 @@ func (k *cookies) name(kind string) string {
 		return k.staffName
 	}
 	return k.customerName
+}
+
+// pendingName is the pending-sign-in cookie of kind: it binds the emailed
+// code to the browser that asked for it.
+func (k *cookies) pendingName(kind string) string {
+	if kind == model.KindStaff {
+		return k.staffName + "_signin"
+	}
+	return k.customerName + "_signin"
+}
+
+// startPending gives this browser a fresh pending-sign-in cookie and returns
+// its value (only its hash is stored, in login_tokens.browser_hash).
+func (s *Server) startPending(c echo.Context, kind string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	v := base64.RawURLEncoding.EncodeToString(b[:])
+	c.SetCookie(&http.Cookie{Name: s.cookies.pendingName(kind), Value: v, Path: "/", HttpOnly: true,
+		Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(signin.TokenTTL / time.Second)})
+	return v, nil
+}
+
+// clearPending drops the pending-sign-in cookie once it has done its work.
+func (s *Server) clearPending(c echo.Context, kind string) {
+	c.SetCookie(&http.Cookie{Name: s.cookies.pendingName(kind), Value: "", Path: "/", HttpOnly: true,
+		Secure: s.cookies.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 func hashID(id string) string {

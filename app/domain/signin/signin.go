@@ -70,34 +70,52 @@ type Request struct {
 	BrowserHash string // hash of the pending-sign-in cookie: the code works only there
 	ReturnTo    string // a local path to land on afterwards
 	Accept      string // Accept-Language, for a customer with no locale yet
+
+	// AllowAddress, when set, is asked once per request for the canonical
+	// address (known or not); false drops the email silently (per-address
+	// limit: the caller still answers the same).
+	AllowAddress func(email string) bool
+	// AllowMail, when set, is the global outbound cap on sign-in mail; it is
+	// asked only when an email would really be queued.
+	AllowMail func() bool
 }
 
+// MaxPerAddress and AddressWindow bound the links one address can be sent.
+const (
+	MaxPerAddress = 3
+	AddressWindow = 15 * time.Minute
+)
+
 // Start queues a sign-in email when the address belongs to a customer (or
-// an active staff member) and does nothing otherwise: the caller answers the
-// same either way. The token and code exist only in the email.
+// an active staff member) and within its limits. Otherwise it does the same
+// work without anything usable (a decoy row that is dead on arrival), so the
+// caller answers the same, in about the same time, either way. The token and
+// code exist only in the email.
 func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.Time) error {
+	now = model.Normalize(now)
+	settings, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	allowed := r.AllowAddress == nil || r.AllowAddress(r.Purpose+":"+r.Email)
 	var subjectID int64
 	var name, locale string
 	switch r.Purpose {
 	case model.KindCustomer:
 		c, err := s.CustomerByEmail(ctx, r.Email)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil
+			return decoy(ctx, s, key, r.Purpose, now)
 		}
 		if err != nil {
 			return err
 		}
 		subjectID, name = c.ID, c.Name
-		settings, err := s.Settings(ctx)
-		if err != nil {
-			return err
-		}
 		locale = i18n.Pick(c.Locale, "", r.Accept, settings.DefaultLocale)
 		r.Email = c.Email // only the stored address is mailed
 	case model.KindStaff:
 		st, err := s.StaffByEmail(ctx, r.Email)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !st.Active) {
-			return nil
+			return decoy(ctx, s, key, r.Purpose, now)
 		}
 		if err != nil {
 			return err
@@ -106,19 +124,16 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 	default:
 		return fmt.Errorf("signin: unknown purpose %q", r.Purpose)
 	}
-	token, err := NewToken()
+	if !allowed || (r.AllowMail != nil && !r.AllowMail()) {
+		return decoy(ctx, s, key, r.Purpose, now)
+	}
+	token, code, th, codeHash, err := secrets(key)
 	if err != nil {
 		return err
 	}
-	code, err := NewCode()
-	if err != nil {
-		return err
-	}
-	th := HashToken(token)
-	now = model.Normalize(now)
 	t := &model.LoginToken{
 		TokenHash: th, Purpose: r.Purpose, SubjectID: subjectID, Email: r.Email,
-		CodeHMAC: HashCode(key, th, code), BrowserHash: r.BrowserHash, ReturnTo: r.ReturnTo,
+		CodeHMAC: codeHash, BrowserHash: r.BrowserHash, ReturnTo: r.ReturnTo,
 		ExpiresAt: now.Add(TokenTTL), CreatedAt: now,
 	}
 	path := "/auth/" + token
@@ -132,4 +147,30 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, path, code, t.ExpiresAt))
 		return err
 	})
+}
+
+// secrets makes a token, a code and their stored forms.
+func secrets(key []byte) (token, code, tokenHash, codeHash string, err error) {
+	if token, err = NewToken(); err != nil {
+		return "", "", "", "", err
+	}
+	if code, err = NewCode(); err != nil {
+		return "", "", "", "", err
+	}
+	tokenHash = HashToken(token)
+	return token, code, tokenHash, HashCode(key, tokenHash, code), nil
+}
+
+// decoy does the work of a real request (secrets, one write transaction)
+// and stores a row no one can use: no subject, no address, already used and
+// already expired. Its token is thrown away.
+func decoy(ctx context.Context, s *store.Store, key []byte, purpose string, now time.Time) error {
+	_, _, th, codeHash, err := secrets(key)
+	if err != nil {
+		return err
+	}
+	used := now
+	t := &model.LoginToken{TokenHash: th, Purpose: purpose, SubjectID: 0, Email: "", CodeHMAC: codeHash,
+		ExpiresAt: now, UsedAt: &used, CreatedAt: now}
+	return s.WithTx(ctx, func(tx *store.Store) error { return tx.CreateDecoyLoginToken(ctx, t) })
 }
