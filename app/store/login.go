@@ -105,3 +105,15 @@ func (s *Store) RetireLoginToken(ctx context.Context, id int64, now time.Time) e
 	}
 	return nil
 }
+
+// CodeTriesSince counts the code attempts made on one person's tokens
+// created since a time: the daily cap on guessing across many requests.
+func (s *Store) CodeTriesSince(ctx context.Context, purpose string, subjectID int64, since time.Time) (int, error) {
+	var n int
+	err := s.w.NewSelect().Model((*model.LoginToken)(nil)).ColumnExpr("COALESCE(SUM(code_tries), 0)").
+		Where("purpose = ? AND subject_id = ? AND created_at > ?", purpose, subjectID, since).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("store: code tries: %w", err)
+	}
+	return n, nil
+}

@@ -124,7 +124,16 @@ func (s *Server) signInCode(c echo.Context, kind string) error {
 		return err
 	}
 	if t != nil && len(code) == 6 {
-		if err := s.store.SpendCodeTry(ctx, t.ID, signin.MaxCodeTries, now); err == nil {
+		spent, err := s.store.CodeTriesSince(ctx, kind, t.SubjectID, now.Add(-24*time.Hour))
+		if err != nil {
+			return err
+		}
+		if spent < signin.MaxCodeTriesPerDay { // past the daily cap codes fail; the link still works
+			err = s.store.SpendCodeTry(ctx, t.ID, signin.MaxCodeTries, now)
+		} else {
+			err = errNoTries
+		}
+		if err == nil {
 			want := signin.HashCode(s.codeKey(), t.TokenHash, code)
 			if subtle.ConstantTimeCompare([]byte(want), []byte(t.CodeHMAC)) == 1 {
 				return s.finishSignIn(c, kind, t.TokenHash, now)
@@ -134,6 +143,8 @@ func (s *Server) signInCode(c echo.Context, kind string) error {
 			}
 		} else if errors.Is(err, store.ErrNotFound) {
 			err = s.store.RetireLoginToken(ctx, t.ID, now)
+		} else if errors.Is(err, errNoTries) {
+			err = nil
 		}
 		if err != nil {
 			return err
@@ -142,6 +153,9 @@ func (s *Server) signInCode(c echo.Context, kind string) error {
 	d.Error = d.T("signin.code.error")
 	return s.render(c, http.StatusUnprocessableEntity, "auth/sent", "", d)
 }
+
+// errNoTries: this person's code attempts for the day are spent.
+var errNoTries = errors.New("web: no code tries left today")
 
 // pendingToken is the usable token this browser asked for, or nil.
 func (s *Server) pendingToken(c echo.Context, kind string, now time.Time) (*model.LoginToken, error) {

@@ -199,3 +199,52 @@ func (a *testApp) seed() (*model.Staff, *model.Customer, *model.Order) {
 	}
 	return st, c, o
 }
+
+// lastSignInCode returns the 6-digit code of the newest sign-in email to addr.
+func (a *testApp) lastSignInCode(addr string) string {
+	a.t.Helper()
+	list, err := a.store.ListOutbox(context.Background(), "", 1000)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.ToEmail == addr && strings.HasPrefix(m.Template, "signin_") {
+			return m.Data["code"]
+		}
+	}
+	a.t.Fatalf("no sign-in email to %s", addr)
+	return ""
+}
+
+// signInEmails counts the sign-in emails queued for addr.
+func (a *testApp) signInEmails(addr string) int {
+	a.t.Helper()
+	list, err := a.store.ListOutbox(context.Background(), "", 1000)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	n := 0
+	for _, m := range list {
+		if m.ToEmail == addr && strings.HasPrefix(m.Template, "signin_") {
+			n++
+		}
+	}
+	return n
+}
+
+// cookie returns this browser's cookie called name, or nil.
+func (c *client) cookie(name string) *http.Cookie {
+	u, _ := url.Parse(c.app.http.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+// setCookie puts a cookie in this browser's jar (a copied or forged one).
+func (c *client) setCookie(name, value string) {
+	u, _ := url.Parse(c.app.http.URL)
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}

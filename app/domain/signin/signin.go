@@ -24,6 +24,11 @@ const TokenTTL = 10 * time.Minute
 // MaxCodeTries is how many wrong codes end a pending sign-in.
 const MaxCodeTries = 5
 
+// MaxCodeTriesPerDay caps code attempts on one person's sign-ins over a day,
+// however many emails are requested: a guesser gets at most this many
+// chances in a million a day. The link keeps working.
+const MaxCodeTriesPerDay = 10
+
 // HashToken is the stored form of a link token: hex SHA-256.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
