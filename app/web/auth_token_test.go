@@ -324,4 +324,3 @@ func TestTokensNeverInTheLog(t *testing.T) {
 		t.Fatalf("the request log should name the route pattern:\n%s", out)
 	}
 }
-
