@@ -193,8 +193,15 @@ func TestSameAnswerForKnownAndUnknownAddresses(t *testing.T) {
 				{"/admin/login", "anna@shop.example", "ann@example.com"},   // a customer, not staff
 			} {
 				before := app.signInEmails(tc.unknown)
+				// Both answers do the same work: one new login_tokens row
+				// (a dead decoy for the unknown address).
+				r0 := tokenRows(t, app)
 				a := app.client().post(tc.login, url.Values{"email": {tc.known}})
+				r1 := tokenRows(t, app)
 				b := app.client().post(tc.login, url.Values{"email": {tc.unknown}})
+				if r2 := tokenRows(t, app); r1-r0 != 1 || r2-r1 != 1 {
+					t.Fatalf("%s: rows written known %d, unknown %d; want 1 and 1", tc.login, r1-r0, r2-r1)
+				}
 				if a.StatusCode != http.StatusOK || a.StatusCode != b.StatusCode || withoutCSRF(a.Body) != withoutCSRF(b.Body) {
 					t.Fatalf("%s %s vs %s: %d vs %d or bodies differ", tc.login, tc.known, tc.unknown, a.StatusCode, b.StatusCode)
 				}
@@ -323,4 +330,13 @@ func TestTokensNeverInTheLog(t *testing.T) {
 	if !strings.Contains(out, `"route":"/auth/:token"`) {
 		t.Fatalf("the request log should name the route pattern:\n%s", out)
 	}
+}
+
+func tokenRows(t *testing.T, app *testApp) int {
+	t.Helper()
+	n, err := app.store.DB().NewSelect().Model((*model.LoginToken)(nil)).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
