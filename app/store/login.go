@@ -117,3 +117,14 @@ func (s *Store) CodeTriesSince(ctx context.Context, purpose string, subjectID in
 	}
 	return n, nil
 }
+
+// LoginTokensSince counts the sign-in links one person was sent since a
+// time: the per-address limit, shared by every instance.
+func (s *Store) LoginTokensSince(ctx context.Context, purpose string, subjectID int64, since time.Time) (int, error) {
+	n, err := s.w.NewSelect().Model((*model.LoginToken)(nil)).
+		Where("purpose = ? AND subject_id = ? AND created_at > ?", purpose, subjectID, since).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: login tokens since: %w", err)
+	}
+	return int(n), nil
+}

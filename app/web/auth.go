@@ -80,7 +80,7 @@ func (s *Server) signInRequest(c echo.Context, kind string) error {
 		return err
 	}
 	req := signin.Request{Purpose: kind, Email: email, ReturnTo: d.Next, Accept: c.Request().Header.Get("Accept-Language"),
-		BrowserHash: hashID(pending), AllowAddress: s.allowAddress, AllowMail: s.allowSignInMail}
+		BrowserHash: hashID(pending), AllowMail: s.allowSignInMail}
 	if err := signin.Start(c.Request().Context(), s.store, s.codeKey(), req, s.now()); err != nil {
 		return err
 	}

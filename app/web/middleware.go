@@ -17,8 +17,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
-
-	"github.com/kedja/kedja/app/domain/signin"
 )
 
 // recoverPanics turns a panic into a 500 and a log line with the stack.
@@ -188,18 +186,12 @@ func (s *Server) limitSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// Sign-in mail limits: per address (known or not, silently) and overall.
+// The global cap on sign-in mail, per instance: about 100 a minute. (The
+// per-address limit is signin.MaxPerAddress, counted in the database.)
 const (
-	addressEvery = signin.AddressWindow / signin.MaxPerAddress // 3 links per 15 minutes
-	mailEvery    = 600 * time.Millisecond                      // about 100 sign-in emails a minute
-	mailBurst    = 100
+	mailEvery = 600 * time.Millisecond
+	mailBurst = 100
 )
-
-// allowAddress is the silent per-address limit on sign-in links.
-func (s *Server) allowAddress(key string) bool {
-	ok, _ := s.limits.allow("signin-addr:"+key, addressEvery, signin.MaxPerAddress)
-	return ok
-}
 
 // allowSignInMail is the global outbound cap on sign-in mail.
 func (s *Server) allowSignInMail() bool {

@@ -75,17 +75,14 @@ type Request struct {
 	BrowserHash string // hash of the pending-sign-in cookie: the code works only there
 	ReturnTo    string // a local path to land on afterwards
 	Accept      string // Accept-Language, for a customer with no locale yet
-
-	// AllowAddress, when set, is asked once per request for the canonical
-	// address (known or not); false drops the email silently (per-address
-	// limit: the caller still answers the same).
-	AllowAddress func(email string) bool
 	// AllowMail, when set, is the global outbound cap on sign-in mail; it is
 	// asked only when an email would really be queued.
 	AllowMail func() bool
 }
 
-// MaxPerAddress and AddressWindow bound the links one address can be sent.
+// MaxPerAddress and AddressWindow bound the links one address can be sent;
+// past that, requests are dropped silently (the caller answers the same).
+// The count is kept in the database, so it holds across instances.
 const (
 	MaxPerAddress = 3
 	AddressWindow = 15 * time.Minute
@@ -102,7 +99,6 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 	if err != nil {
 		return err
 	}
-	allowed := r.AllowAddress == nil || r.AllowAddress(r.Purpose+":"+r.Email)
 	var subjectID int64
 	var name, locale string
 	switch r.Purpose {
@@ -129,7 +125,11 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 	default:
 		return fmt.Errorf("signin: unknown purpose %q", r.Purpose)
 	}
-	if !allowed || (r.AllowMail != nil && !r.AllowMail()) {
+	recent, err := s.LoginTokensSince(ctx, r.Purpose, subjectID, now.Add(-AddressWindow))
+	if err != nil {
+		return err
+	}
+	if recent >= MaxPerAddress || (r.AllowMail != nil && !r.AllowMail()) {
 		return decoy(ctx, s, key, r.Purpose, now)
 	}
 	token, code, th, codeHash, err := secrets(key)
