@@ -9,9 +9,16 @@ import (
 )
 
 // CreateLoginToken stores a new sign-in token and, in the same statement
-// group, retires every earlier unused token of the same person and purpose:
-// a new request replaces the earlier link.
+// group, retires every earlier unused token of the same person and purpose
+// (a new request replaces the earlier link) and deletes their rows older
+// than a day.
 func (s *Store) CreateLoginToken(ctx context.Context, t *model.LoginToken) error {
+	// Rows older than a day have served every limit that counts them.
+	if _, err := s.w.NewDelete().Model((*model.LoginToken)(nil)).
+		Where("purpose = ? AND subject_id = ? AND created_at < ?", t.Purpose, t.SubjectID, t.CreatedAt.Add(-24*time.Hour)).
+		Exec(ctx); err != nil {
+		return fmt.Errorf("store: clear old login tokens: %w", err)
+	}
 	if _, err := s.w.NewUpdate().Model((*model.LoginToken)(nil)).Set("used_at = ?", t.CreatedAt).
 		Where("purpose = ? AND subject_id = ? AND used_at IS NULL", t.Purpose, t.SubjectID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: retire login tokens: %w", err)
@@ -61,6 +68,11 @@ func (s *Store) CreateDecoyLoginToken(ctx context.Context, t *model.LoginToken) 
 	if _, err := s.w.NewDelete().Model((*model.LoginToken)(nil)).
 		Where("subject_id = 0 AND created_at < ?", t.CreatedAt.Add(-time.Hour)).Exec(ctx); err != nil {
 		return fmt.Errorf("store: clear decoy login tokens: %w", err)
+	}
+	// The retiring update a real request makes, on a subject with no rows.
+	if _, err := s.w.NewUpdate().Model((*model.LoginToken)(nil)).Set("used_at = ?", t.CreatedAt).
+		Where("purpose = ? AND subject_id = -1 AND used_at IS NULL", t.Purpose).Exec(ctx); err != nil {
+		return fmt.Errorf("store: decoy update: %w", err)
 	}
 	if _, err := s.w.NewInsert().Model(t).Exec(ctx); err != nil {
 		return fmt.Errorf("store: create decoy login token: %w", err)
