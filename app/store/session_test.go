@@ -121,5 +121,18 @@ func TestLoginTokenStore(t *testing.T) {
 		if err := s.DB().NewSelect().Model((*model.LoginToken)(nil)).ColumnExpr("count(*)").Where("subject_id = 0").Scan(ctx, &left); err != nil || left != 1 {
 			t.Fatalf("decoys left: %d, %v", left, err)
 		}
+
+		// The per-address count, and old rows cleared by the next request.
+		if n, err := s.LoginTokensSince(ctx, model.KindCustomer, 7, now.Add(-time.Minute)); err != nil || n != 2 {
+			t.Fatalf("tokens since: %d, %v", n, err)
+		}
+		next := tok("t3", 7, "b3")
+		next.CreatedAt, next.ExpiresAt = now.Add(25*time.Hour), now.Add(25*time.Hour+10*time.Minute)
+		if err := s.CreateLoginToken(ctx, next); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.LoginTokensSince(ctx, model.KindCustomer, 7, now.Add(-time.Hour)); err != nil || n != 1 {
+			t.Fatalf("rows after a day: %d, %v", n, err)
+		}
 	})
 }
