@@ -96,3 +96,16 @@ func (s *Store) OpenEscalationsForCustomer(ctx context.Context, customerID int64
 	}
 	return out, nil
 }
+
+// FallbackManager returns the longest-serving active administrator other
+// than except (0 for none), for an escalation with no manager in the owner's
+// line and no manager of last resort; ErrNotFound when there is none.
+func (s *Store) FallbackManager(ctx context.Context, except int64) (*model.Staff, error) {
+	st := new(model.Staff)
+	err := s.r.NewSelect().Model(st).Where("active = ? AND is_admin = ? AND id <> ?", true, true, except).
+		OrderExpr("id").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: fallback manager: %w", notFound(err))
+	}
+	return st, nil
+}

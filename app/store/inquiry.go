@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kedja/kedja/app/model"
 )
@@ -89,4 +90,14 @@ func (s *Store) Messages(ctx context.Context, inquiryID int64, withInternal bool
 		return nil, fmt.Errorf("store: messages of inquiry %d: %w", inquiryID, err)
 	}
 	return list, nil
+}
+
+// TouchInquiry records activity on an inquiry (an escalation), so the
+// customer's list shows it as recently changed.
+func (s *Store) TouchInquiry(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.w.NewUpdate().Model((*model.Inquiry)(nil)).Set("last_activity_at = ?", at).
+		Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("store: touch inquiry %d: %w", id, err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kedja/kedja/app/model"
 )
@@ -108,6 +109,16 @@ func (s *Store) UpdateOrder(ctx context.Context, o *model.Order) error {
 	}
 	if _, err := s.w.NewUpdate().Model(o).ExcludeColumn("id", "created_at").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("store: update order %q: %w", o.Ref, err)
+	}
+	return nil
+}
+
+// TouchOrder records activity on an order (an inquiry or escalation about
+// it), so the customer's list shows it as recently changed.
+func (s *Store) TouchOrder(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.w.NewUpdate().Model((*model.Order)(nil)).Set("last_activity_at = ?", at).
+		Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("store: touch order %d: %w", id, err)
 	}
 	return nil
 }
