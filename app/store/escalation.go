@@ -109,3 +109,17 @@ func (s *Store) FallbackManager(ctx context.Context, except int64) (*model.Staff
 	}
 	return st, nil
 }
+
+// LatestEscalationForCustomer returns the newest escalation of a subject of
+// this customer's ("order:12"), open or not, with its manager; ErrNotFound
+// when there is none (or it is another customer's).
+func (s *Store) LatestEscalationForCustomer(ctx context.Context, customerID int64, subject string) (*model.Escalation, error) {
+	e := new(model.Escalation)
+	err := s.r.NewSelect().Model(e).Relation("Manager").
+		Where("?TableAlias.subject = ? AND ?TableAlias.customer_id = ?", subject, customerID).
+		OrderExpr("?TableAlias.id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: escalation of %s: %w", subject, notFound(err))
+	}
+	return e, nil
+}

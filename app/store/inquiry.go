@@ -101,3 +101,50 @@ func (s *Store) TouchInquiry(ctx context.Context, id int64, at time.Time) error 
 	}
 	return nil
 }
+
+// InquiriesForCustomerAfter lists up to limit of a customer's inquiries in
+// the dashboard's order (open first, newest activity first), with their
+// owners, starting after c (nil: from the start), along the
+// inquiries_customer_activity index.
+func (s *Store) InquiriesForCustomerAfter(ctx context.Context, customerID int64, c *Cursor, limit int) ([]*model.Inquiry, error) {
+	list := make([]*model.Inquiry, 0, limit)
+	sel := s.r.NewSelect().Model(&list).Relation("Owner").
+		Where("?TableAlias.customer_id = ?", customerID).
+		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
+		Limit(int64(limit))
+	if c != nil {
+		sel = sel.Where("(?TableAlias.is_open, ?TableAlias.last_activity_at, ?TableAlias.id) < (?, ?, ?)", c.Open, c.At, c.ID)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: inquiries of customer %d: %w", customerID, err)
+	}
+	return list, nil
+}
+
+// InquiriesAboutOrder lists the customer's inquiries about one of their
+// orders, newest first.
+func (s *Store) InquiriesAboutOrder(ctx context.Context, customerID, orderID int64) ([]*model.Inquiry, error) {
+	var list []*model.Inquiry
+	err := s.r.NewSelect().Model(&list).Relation("Owner").
+		Where("?TableAlias.order_id = ? AND ?TableAlias.customer_id = ?", orderID, customerID).
+		OrderExpr("?TableAlias.id DESC").Limit(50).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiries about order %d: %w", orderID, err)
+	}
+	return list, nil
+}
+
+// MessagesForCustomer returns the conversation of one of this customer's
+// inquiries as the customer sees it: no internal notes, staff authors
+// joined. Another customer's inquiry yields no messages.
+func (s *Store) MessagesForCustomer(ctx context.Context, customerID, inquiryID int64) ([]*model.Message, error) {
+	var list []*model.Message
+	err := s.r.NewSelect().Model(&list).Relation("AuthorStaff").
+		Where("?TableAlias.inquiry_id = ? AND ?TableAlias.internal = ?", inquiryID, false).
+		Where("EXISTS (SELECT 1 FROM inquiries i WHERE i.id = ?TableAlias.inquiry_id AND i.customer_id = ?)", customerID).
+		OrderExpr("?TableAlias.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages of inquiry %d: %w", inquiryID, err)
+	}
+	return list, nil
+}

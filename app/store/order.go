@@ -122,3 +122,31 @@ func (s *Store) TouchOrder(ctx context.Context, id int64, at time.Time) error {
 	}
 	return nil
 }
+
+// Cursor is a position in a customer's list of cases, which runs open cases
+// first, then by newest activity: the list continues after (Open, At, ID).
+type Cursor struct {
+	Open bool
+	At   time.Time
+	ID   int64
+}
+
+// OrdersForCustomerAfter lists up to limit of a customer's orders in the
+// dashboard's order (undelivered first, newest activity first), with their
+// owners, starting after c (nil: from the start). It walks the
+// orders_customer_activity index, so a later page costs what the first does.
+func (s *Store) OrdersForCustomerAfter(ctx context.Context, customerID int64, c *Cursor, limit int) ([]*model.Order, error) {
+	list := make([]*model.Order, 0, limit)
+	sel := s.r.NewSelect().Model(&list).Relation("Owner").
+		ExcludeColumn("items", "payload_hash", "locale").
+		Where("?TableAlias.customer_id = ?", customerID).
+		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
+		Limit(int64(limit))
+	if c != nil {
+		sel = sel.Where("(?TableAlias.is_open, ?TableAlias.last_activity_at, ?TableAlias.id) < (?, ?, ?)", c.Open, c.At, c.ID)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: orders of customer %d: %w", customerID, err)
+	}
+	return list, nil
+}

@@ -42,6 +42,18 @@ func (s *Server) routes() {
 	portal := web.Group("", s.requireCustomer)
 	portal.GET("/", s.dashboard, s.cachePage)
 	// -- portal routes --
+	portal.GET("/orders/:ref", s.order, s.cachePage)
+	portal.POST("/orders/:ref/escalate", s.orderEscalate)
+	portal.GET("/inquiries/new", s.inquiryNew)
+	portal.POST("/inquiries", s.inquiryCreate)
+	portal.GET("/inquiries/:id", s.inquiry, s.cachePage)
+	portal.POST("/inquiries/:id/messages", s.inquiryReply)
+	portal.POST("/inquiries/:id/escalate", s.inquiryEscalate)
+	portal.GET("/me", s.me)
+	portal.POST("/me", s.meSave)
+	portal.POST("/me/facts/:id", s.meFact)
+	portal.GET("/events", s.events)
+	web.POST("/lang", s.setLanguage)
 
 	// Staff sign-in (anonymous).
 	web.GET("/admin/login", s.staffLoginForm)

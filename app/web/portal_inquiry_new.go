@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/model"
+)
+
+// inquiryForm is what a customer typed into "Ask a question", kept when it
+// comes back with errors.
+type inquiryForm struct {
+	Subject  string
+	Body     string
+	OrderRef string
+	Errors   formErrors
+}
+
+type newInquiryData struct {
+	portalView
+	Form   inquiryForm
+	Orders []*model.Order // the customer's recent orders, to pick one
+}
+
+// newInquiryPage renders the "Ask a question" page.
+func (s *Server) newInquiryPage(c echo.Context, status int, f inquiryForm) error {
+	d := newInquiryData{portalView: s.portalView(c, "ask.title"), Form: f}
+	orders, err := s.store.OrdersForCustomerAfter(c.Request().Context(), customerOf(c).ID, nil, 50)
+	if err != nil {
+		return err
+	}
+	d.Orders = orders
+	return s.render(c, status, "portal/inquiry_new", "", d)
+}
+
+// inquiryNew shows the form, about an order when ?order= names one.
+func (s *Server) inquiryNew(c echo.Context) error {
+	return s.newInquiryPage(c, http.StatusOK, inquiryForm{OrderRef: strings.TrimSpace(c.QueryParam("order"))})
+}
+
+// inquiryCreate opens an inquiry and shows it. On a validation error the
+// form comes back with what was typed and a message by each field — on the
+// order page when it was asked from there.
+func (s *Server) inquiryCreate(c echo.Context) error {
+	cust := customerOf(c)
+	f := inquiryForm{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: strings.TrimSpace(c.FormValue("order_ref"))}
+	q, err := cases.OpenInquiry(c.Request().Context(), s.store, s.bus, cust.ID, f.Subject, f.Body, f.OrderRef,
+		customerActor(cust), s.now())
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(q.ID, 10))
+	}
+	if cases.Fields(err) == nil {
+		return err
+	}
+	v := s.portalView(c, "")
+	f.Errors = v.fieldErrors(err)
+	if f.OrderRef != "" && c.FormValue("from") == "order" {
+		d, lerr := s.loadOrder(c, f.OrderRef)
+		if lerr != nil {
+			return lerr
+		}
+		d.Ask = f
+		return s.render(c, http.StatusUnprocessableEntity, "portal/order", "", d)
+	}
+	return s.newInquiryPage(c, http.StatusUnprocessableEntity, f)
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/model"
+)
+
+type meData struct {
+	portalView
+	Name     string
+	Locale   string
+	Facts    []*model.CustomerFact
+	Errors   formErrors
+	FactID   int64  // the fact whose form came back with an error
+	FactText string // what was typed into it
+	Saved    bool
+	Locales  []langOption
+}
+
+// langOption is one choice of language, named in itself.
+type langOption struct {
+	Code, Name string
+}
+
+// languages are the portal's languages, each in its own words.
+var languages = []langOption{{"en", "English"}, {"sv", "Svenska"}, {"da", "Dansk"}, {"nl", "Nederlands"}}
+
+// Languages lists the language choices for the switch.
+func (p Page) Languages() []langOption { return languages }
+
+func (s *Server) mePage(c echo.Context, status int, d meData) error {
+	cust := customerOf(c)
+	facts, err := s.store.Facts(c.Request().Context(), cust.ID)
+	if err != nil {
+		return err
+	}
+	d.portalView = s.portalView(c, "me.title")
+	d.Facts, d.Locales = facts, languages
+	if d.Name == "" && d.Errors == nil {
+		d.Name = cust.Name
+	}
+	if d.Locale == "" {
+		d.Locale = d.Lang
+	}
+	return s.render(c, status, "portal/me", "", d)
+}
+
+// me shows what the business knows about the customer, which they can
+// correct, and the button that signs them out everywhere.
+func (s *Server) me(c echo.Context) error {
+	return s.mePage(c, http.StatusOK, meData{Saved: c.QueryParam("saved") == "1"})
+}
+
+// meSave saves the customer's name and language.
+func (s *Server) meSave(c echo.Context) error {
+	cust := customerOf(c)
+	name := strings.TrimSpace(c.FormValue("name"))
+	locale := c.FormValue("locale")
+	errs := formErrors{}
+	v := s.portalView(c, "")
+	switch {
+	case name == "":
+		errs["name"] = v.T("form.name.required")
+	case utf8.RuneCountInString(name) > 200:
+		errs["name"] = v.T("form.name.too_long")
+	}
+	if !i18n.Supported(locale) {
+		errs["locale"] = v.T("form.locale.invalid")
+	}
+	if len(errs) > 0 {
+		return s.mePage(c, http.StatusUnprocessableEntity, meData{Name: name, Locale: locale, Errors: errs})
+	}
+	if err := s.store.UpdateCustomerProfile(c.Request().Context(), cust.ID, name, locale); err != nil {
+		return err
+	}
+	s.setLangCookie(c, locale)
+	s.profileChanged(cust.ID)
+	return c.Redirect(http.StatusSeeOther, "/me?saved=1")
+}
+
+// meFact corrects the value of one fact on file; another customer's fact
+// is a 404.
+func (s *Server) meFact(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cust := customerOf(c)
+	ctx := c.Request().Context()
+	facts, err := s.store.Facts(ctx, cust.ID)
+	if err != nil {
+		return err
+	}
+	var fact *model.CustomerFact
+	for _, f := range facts {
+		if f.ID == id {
+			fact = f
+		}
+	}
+	if fact == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	value := strings.TrimSpace(c.FormValue("value"))
+	if utf8.RuneCountInString(value) > 1000 {
+		v := s.portalView(c, "")
+		return s.mePage(c, http.StatusUnprocessableEntity, meData{Errors: formErrors{"fact": v.T("form.value.too_long")}, FactID: id, FactText: value})
+	}
+	if err := s.store.UpdateFact(ctx, cust.ID, id, fact.Label, value, "customer"); err != nil {
+		return err
+	}
+	s.profileChanged(cust.ID)
+	return c.Redirect(http.StatusSeeOther, "/me?saved=1")
+}
+
+// profileChanged tells the customer's open pages and the staff views that
+// their details changed (cached pages show the name).
+func (s *Server) profileChanged(customerID int64) {
+	s.bus.Publish(live.CustomerTopic(customerID), live.Event{Name: "profile"})
+	s.bus.Publish(live.StaffTopic, live.Event{Name: "customer"})
+}
+
+// setLangCookie remembers a language choice in this browser for a year.
+func (s *Server) setLangCookie(c echo.Context, locale string) {
+	c.SetCookie(&http.Cookie{Name: "kedja_lang", Value: locale, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
+}
+
+// setLanguage is the language switch: remembered in a cookie for visitors
+// and on the customer for the signed-in, then back to the page.
+func (s *Server) setLanguage(c echo.Context) error {
+	locale := c.FormValue("lang")
+	if !i18n.Supported(locale) {
+		return echo.NewHTTPError(http.StatusBadRequest, "unknown language")
+	}
+	s.setLangCookie(c, locale)
+	if cust := customerOf(c); cust != nil {
+		if err := s.store.UpdateCustomerProfile(c.Request().Context(), cust.ID, cust.Name, locale); err != nil {
+			return err
+		}
+		s.profileChanged(cust.ID)
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next"), "/"))
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+type orderData struct {
+	portalView
+	Order      *model.Order
+	Manager    *model.Staff      // the owner's manager, when they have one
+	Escalation *model.Escalation // the open escalation, if any
+	Events     []*model.Event
+	Inquiries  []*model.Inquiry
+	Ask        inquiryForm
+	Reason     string
+	Errors     formErrors // of the escalate form
+}
+
+// loadOrder fills an order page for one of the customer's orders; another
+// customer's order is store.ErrNotFound.
+func (s *Server) loadOrder(c echo.Context, ref string) (*orderData, error) {
+	ctx := c.Request().Context()
+	cust := customerOf(c)
+	o, err := s.store.OrderForCustomer(ctx, cust.ID, ref)
+	if err != nil {
+		return nil, err
+	}
+	d := &orderData{portalView: s.portalView(c, ""), Order: o}
+	d.Title = d.T("order.title", "Ref", o.Ref)
+	d.Ask.OrderRef = o.Ref
+	if o.Owner != nil && o.Owner.ManagerID != nil {
+		if d.Manager, err = s.store.StaffByID(ctx, *o.Owner.ManagerID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, "order:"+strconv.FormatInt(o.ID, 10))
+	switch {
+	case err == nil && e.IsOpen:
+		d.Escalation = e
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	if d.Events, err = s.store.OrderEvents(ctx, o.ID, true); err != nil {
+		return nil, err
+	}
+	if d.Inquiries, err = s.store.InquiriesAboutOrder(ctx, cust.ID, o.ID); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// order shows one of the customer's orders; an htmx request (a live update)
+// gets the part that changes.
+func (s *Server) order(c echo.Context) error {
+	d, err := s.loadOrder(c, c.Param("ref"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "portal/order", "order_live", d)
+}
+
+// orderEscalate asks a manager to step in on the order. Repeating it while
+// the escalation is open changes nothing.
+func (s *Server) orderEscalate(c echo.Context) error {
+	cust := customerOf(c)
+	ref := c.Param("ref")
+	reason := c.FormValue("reason")
+	_, _, err := cases.Escalate(c.Request().Context(), s.store, s.bus, cust.ID, cases.Subject{OrderRef: ref},
+		reason, customerActor(cust), s.now())
+	if err != nil && cases.Fields(err) == nil {
+		return err
+	}
+	d, lerr := s.loadOrder(c, ref)
+	if lerr != nil {
+		return lerr
+	}
+	if err != nil {
+		d.Errors, d.Reason = d.fieldErrors(err), reason
+		return s.render(c, http.StatusUnprocessableEntity, "portal/order", "order_live", d)
+	}
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, "portal/order", "order_live", d)
+	}
+	return c.Redirect(http.StatusSeeOther, "/orders/"+url.PathEscape(ref)+"#escalation")
+}
+
+// CaseOwner is the order's owner, for the owner card.
+func (d orderData) CaseOwner() *model.Staff { return d.Order.Owner }
+
+// EscalateAction is where the escalate button posts.
+func (d orderData) EscalateAction() string { return "/orders/" + url.PathEscape(d.Order.Ref) + "/escalate" }
+
+// LiveID is the id of the part of the page that live updates replace.
+func (d orderData) LiveID() string { return "order-live" }
