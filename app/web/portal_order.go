@@ -97,7 +97,9 @@ func (s *Server) orderEscalate(c echo.Context) error {
 func (d orderData) CaseOwner() *model.Staff { return d.Order.Owner }
 
 // EscalateAction is where the escalate button posts.
-func (d orderData) EscalateAction() string { return "/orders/" + url.PathEscape(d.Order.Ref) + "/escalate" }
+func (d orderData) EscalateAction() string {
+	return "/orders/" + url.PathEscape(d.Order.Ref) + "/escalate"
+}
 
 // LiveID is the id of the part of the page that live updates replace.
 func (d orderData) LiveID() string { return "order-live" }
