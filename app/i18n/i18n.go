@@ -38,8 +38,9 @@ func Supported(l string) bool {
 type Catalog struct {
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
-	ids        map[string]map[string]bool // locale -> ids
-	cache      sync.Map                   // locale+"\x00"+id -> string, for messages without data
+	ids        map[string]map[string]bool       // locale -> ids
+	simple     map[string]map[string]*simpleMsg // locale -> id -> message
+	cache      sync.Map                         // locale+"\x00"+id -> string, for messages without data
 }
 
 // Load reads every embedded catalog.
@@ -49,7 +50,8 @@ func Load() (*Catalog, error) { return LoadFS(localesFS, "locales") }
 func LoadFS(fsys fs.FS, dir string) (*Catalog, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &Catalog{bundle: b, localizers: map[string]*goi18n.Localizer{}, ids: map[string]map[string]bool{}}
+	c := &Catalog{bundle: b, localizers: map[string]*goi18n.Localizer{}, ids: map[string]map[string]bool{},
+		simple: map[string]map[string]*simpleMsg{}}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
@@ -71,10 +73,19 @@ func LoadFS(fsys fs.FS, dir string) (*Catalog, error) {
 				return nil, fmt.Errorf("i18n: %s: message %q defined twice", e.Name(), m.ID)
 			}
 			c.ids[lang][m.ID] = true
+			if c.simple[lang] == nil {
+				c.simple[lang] = map[string]*simpleMsg{}
+			}
+			if sm, ok := compileSimple(m); ok {
+				c.simple[lang][m.ID] = sm
+			}
 		}
 	}
 	for _, l := range Locales {
 		c.localizers[l] = goi18n.NewLocalizer(b, l, "en")
+		if c.simple[l] == nil {
+			c.simple[l] = map[string]*simpleMsg{}
+		}
 	}
 	return c, nil
 }
@@ -93,6 +104,27 @@ func (c *Catalog) IDs(locale string) []string {
 // template ({{.Name}}); a "Count" key selects the plural form. A missing id
 // returns the id itself, so a gap shows on the page instead of failing it.
 func (c *Catalog) T(locale, id string, args ...any) string {
+	if sm := c.simpleFor(locale, id); sm != nil {
+		if len(sm.fields) == 0 {
+			return sm.parts[0]
+		}
+		return sm.fill(args)
+	}
+	return c.localize(locale, id, args)
+}
+
+// simpleFor is the hand-filled form of id in locale (English for an
+// unknown locale), or nil when the template engine is needed.
+func (c *Catalog) simpleFor(locale, id string) *simpleMsg {
+	m := c.simple[locale]
+	if m == nil {
+		m = c.simple["en"]
+	}
+	return m[id]
+}
+
+// localize runs go-i18n: plural forms and full templates.
+func (c *Catalog) localize(locale, id string, args []any) string {
 	lz := c.localizers[locale]
 	if lz == nil {
 		lz = c.localizers["en"]

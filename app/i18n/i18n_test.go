@@ -74,3 +74,36 @@ func TestTranslate(t *testing.T) {
 		t.Errorf("missing key = %q", got)
 	}
 }
+
+// TestSimpleMessagesMatchTheTemplateEngine: the hand-filled fast path gives
+// exactly what go-i18n gives, for every message in every language.
+func TestSimpleMessagesMatchTheTemplateEngine(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []any{"Name", "Anna <Holm>", "When", "i dag kl. 14.00", "Ref", "BQ-1", "Date", "24 november",
+		"Party", "PostNord", "Title", "Florist", "Time", "14:02", "From", "A", "To", "B", "Manager", "M",
+		"Status", "S", "Subject", "Q", "Owner", "O", "Carrier", "C", "Number", "1", "Email", "e@x"}
+	fast := 0
+	for _, l := range append(Locales, "xx") {
+		for _, id := range c.IDs("en") {
+			got := c.T(l, id, args...)
+			if want := c.localize(l, id, args); got != want {
+				t.Errorf("%s %s: fast %q, engine %q", l, id, got, want)
+			}
+			if got0, want0 := c.T(l, id), c.localize(l, id, nil); got0 != want0 {
+				t.Errorf("%s %s without args: fast %q, engine %q", l, id, got0, want0)
+			}
+			if c.simpleFor(l, id) != nil {
+				fast++
+			}
+		}
+	}
+	if fast == 0 {
+		t.Error("no message took the fast path")
+	}
+	if got := c.T("da", "no.such.key", "Name", "x"); got != "no.such.key" {
+		t.Errorf("missing key with args = %q", got)
+	}
+}

@@ -108,7 +108,10 @@ func (s *Store) TouchInquiry(ctx context.Context, id int64, at time.Time) error 
 // inquiries_customer_activity index.
 func (s *Store) InquiriesForCustomerAfter(ctx context.Context, customerID int64, c *Cursor, limit int) ([]*model.Inquiry, error) {
 	list := make([]*model.Inquiry, 0, limit)
-	sel := s.r.NewSelect().Model(&list).Relation("Owner").
+	sel := s.r.NewSelect().Model(&list).
+		Column("id", "customer_id", "order_id", "subject", "owner_id", "status", "is_open", "third_party_name",
+			"third_party_expected", "reply_due_at", "last_activity_at", "resolved_at").
+		Relation("Owner", ownerName).
 		Where("?TableAlias.customer_id = ?", customerID).
 		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
 		Limit(int64(limit))

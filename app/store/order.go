@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -137,8 +139,10 @@ type Cursor struct {
 // orders_customer_activity index, so a later page costs what the first does.
 func (s *Store) OrdersForCustomerAfter(ctx context.Context, customerID int64, c *Cursor, limit int) ([]*model.Order, error) {
 	list := make([]*model.Order, 0, limit)
-	sel := s.r.NewSelect().Model(&list).Relation("Owner").
-		ExcludeColumn("items", "payload_hash", "locale").
+	sel := s.r.NewSelect().Model(&list).
+		Column("id", "ref", "customer_id", "owner_id", "status", "is_open", "placed_at", "expected_delivery",
+			"delivered_at", "carrier", "recipient_name", "last_activity_at").
+		Relation("Owner", ownerName).
 		Where("?TableAlias.customer_id = ?", customerID).
 		OrderExpr("?TableAlias.is_open DESC, ?TableAlias.last_activity_at DESC, ?TableAlias.id DESC").
 		Limit(int64(limit))
@@ -150,3 +154,6 @@ func (s *Store) OrdersForCustomerAfter(ctx context.Context, customerID int64, c 
 	}
 	return list, nil
 }
+
+// ownerName keeps only what a list shows of a case's owner.
+func ownerName(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "full_name") }
