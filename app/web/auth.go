@@ -199,6 +199,7 @@ func (s *Server) signOutEverywhere(c echo.Context) error {
 	if _, err := s.store.DeleteSessionsOf(c.Request().Context(), model.KindCustomer, cust.ID); err != nil {
 		return err
 	}
+	s.sessionsEnded(cust.ID)
 	if err := s.writeSessionCookie(c, model.KindCustomer, "", -1); err != nil {
 		return err
 	}

@@ -173,3 +173,28 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestPortalLoadDatabase builds a database for load tests with wrk when
+// KEDJA_LOAD_DB names a file (KEDJA_BENCH_ORDERS orders, default one
+// million); it prints the customer to sign in as. Skipped otherwise.
+func TestPortalLoadDatabase(t *testing.T) {
+	path := os.Getenv("KEDJA_LOAD_DB")
+	if path == "" {
+		t.Skip("set KEDJA_LOAD_DB to build a load-test database")
+	}
+	n := 1000000
+	if v := os.Getenv("KEDJA_BENCH_ORDERS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	me, mine := seedOrders(t, s, n, model.Now())
+	t.Logf("sign in as %s; an order of theirs is %s", me.Email, mine.Ref)
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,11 +17,16 @@ import (
 // dashboardPageSize is how many cases the dashboard shows before "More".
 const dashboardPageSize = 50
 
-// caseRow is one line of the dashboard: an order or an inquiry.
+// caseRow is one line of the dashboard: an order or an inquiry, with its
+// words worked out in Go (the template only prints them; a page of 50 rows
+// would otherwise make hundreds of reflective method calls).
 type caseRow struct {
 	Order      *model.Order
 	Inquiry    *model.Inquiry
 	Escalation *model.Escalation // open escalation, if any
+
+	URL, Title, Status, Tone, Meta, Next, Escalated string
+	Late                                           bool
 
 	open bool
 	at   time.Time
@@ -117,7 +123,52 @@ func (s *Server) dashboard(c echo.Context) error {
 		d.Rows = d.Rows[:dashboardPageSize]
 		d.More = d.Rows[dashboardPageSize-1].cursor()
 	}
-	return s.render(c, http.StatusOK, "portal/dashboard", "cases", d)
+	for _, r := range d.Rows {
+		d.describe(r)
+	}
+	return s.render(c, http.StatusOK, "portal/dashboard", "cases", &d)
+}
+
+// describe works out a row's words in the reader's language.
+func (v *portalView) describe(r *caseRow) {
+	owner := ""
+	if o := r.Order; o != nil {
+		if o.Owner != nil {
+			owner = o.Owner.FullName
+		}
+		r.URL = "/orders/" + url.PathEscape(o.Ref)
+		r.Title = v.T("dashboard.order", "Ref", o.Ref)
+		r.Status, r.Tone = v.OrderStatus(o.Status), v.Tone(o.Status)
+		r.Next, r.Late = v.OrderNext(o), v.OrderLate(o)
+		if owner != "" {
+			r.Meta = v.T("dashboard.owner", "Name", owner)
+		}
+		if o.PlacedAt != nil {
+			if r.Meta != "" {
+				r.Meta += " · "
+			}
+			r.Meta += v.T("dashboard.placed", "Date", v.Date(*o.PlacedAt))
+		}
+	} else {
+		q := r.Inquiry
+		if q.Owner != nil {
+			owner = q.Owner.FullName
+		}
+		r.URL = "/inquiries/" + strconv.FormatInt(q.ID, 10)
+		r.Title = q.Subject
+		r.Status, r.Tone = v.InquiryStatus(q), v.Tone(q.Status)
+		r.Next, r.Late = v.InquiryNext(q), v.InquiryOverdue(q)
+		r.Meta = v.T("dashboard.question")
+		if owner != "" {
+			r.Meta += " · " + v.T("dashboard.owner", "Name", owner)
+		}
+	}
+	if e := r.Escalation; e != nil && e.Manager != nil {
+		r.Escalated = v.T("dashboard.escalated", "Name", e.Manager.FullName)
+		if e.AcknowledgedAt != nil {
+			r.Escalated += " · " + v.T("escalation.acknowledged_short")
+		}
+	}
 }
 
 // mergeCases merges the two sorted lists into at most n rows.

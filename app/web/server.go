@@ -35,18 +35,19 @@ type Deps struct {
 
 // Server is the HTTP server.
 type Server struct {
-	cfg     config.Config
-	store   *store.Store
-	cat     *i18n.Catalog
-	bus     live.Bus
-	log     *slog.Logger
-	now     func() time.Time
-	demo    bool
-	views   *Renderer
-	echo    *echo.Echo
-	cookies *cookies
-	limits  *limiters
-	pages   *pageCache
+	cfg      config.Config
+	store    *store.Store
+	cat      *i18n.Catalog
+	bus      live.Bus
+	log      *slog.Logger
+	now      func() time.Time
+	demo     bool
+	views    *Renderer
+	echo     *echo.Echo
+	cookies  *cookies
+	limits   *limiters
+	pages    *pageCache
+	sessions *sessionCache
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -77,6 +78,7 @@ func New(d Deps) (*Server, error) {
 	s.cookies = newCookies(key, d.Config.Secure())
 	s.limits = newLimiters(d.Now)
 	s.pages = newPageCache(d.Now, d.Bus)
+	s.sessions = newSessionCache(d.Bus)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

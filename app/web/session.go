@@ -115,6 +115,7 @@ func (s *Server) startSession(c echo.Context, kind string, subjectID int64) erro
 	ctx := c.Request().Context()
 	if old := s.sessionIDFromCookie(c, kind); old != "" {
 		_ = s.store.DeleteSession(ctx, hashID(old))
+		s.sessionsEnded(0)
 	}
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -165,6 +166,7 @@ func (s *Server) endSession(c echo.Context, kind string) error {
 		if err := s.store.DeleteSession(c.Request().Context(), hashID(id)); err != nil {
 			return err
 		}
+		s.sessionsEnded(0)
 	}
 	return s.writeSessionCookie(c, kind, "", -1)
 }
@@ -173,14 +175,13 @@ func (s *Server) endSession(c echo.Context, kind string) error {
 // context. Expired, idle, unknown or tampered sessions are anonymous.
 func (s *Server) loadSessions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if sess := s.lookupSession(c, model.KindCustomer); sess != nil {
-			cust, err := s.store.CustomerByID(c.Request().Context(), sess.SubjectID)
-			if err == nil {
-				c.Set(ctxCustomer, cust)
-				c.Set(ctxCSession, sess)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		sess, cust, err := s.customerSession(c)
+		if err != nil {
+			return err
+		}
+		if sess != nil {
+			c.Set(ctxCustomer, cust)
+			c.Set(ctxCSession, sess)
 		}
 		if sess := s.lookupSession(c, model.KindStaff); sess != nil {
 			st, err := s.store.StaffByID(c.Request().Context(), sess.SubjectID)
