@@ -52,7 +52,7 @@ func saveShots(t *testing.T, ctx context.Context, name string) {
 		)
 		var buf []byte
 		if err == nil {
-			buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		}
 		if err != nil {
 			t.Fatalf("screenshot %s at %d px: %v", name, w, err)

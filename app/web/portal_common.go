@@ -232,7 +232,7 @@ func (v portalView) EventText(e *model.Event) string {
 	case "order_placed", "order_created":
 		return v.T("event.order_placed")
 	case "status_changed":
-		return v.statusText(d)
+		return v.statusText(d, e.ActorName)
 	case "handoff":
 		if d["to_title"] != "" {
 			return v.T("event.handoff_title", "From", d["from"], "To", d["to"], "Title", d["to_title"])
@@ -267,7 +267,7 @@ func (v portalView) EventText(e *model.Event) string {
 	return v.T("event.updated")
 }
 
-func (v portalView) statusText(d map[string]string) string {
+func (v portalView) statusText(d map[string]string, actor string) string {
 	st := d["status"]
 	switch {
 	case d["third_party"] != "":
@@ -280,7 +280,7 @@ func (v portalView) statusText(d map[string]string) string {
 		if d["recipient_name"] != "" {
 			s = v.T("event.delivered_to", "Name", d["recipient_name"])
 		}
-		if d["confirmed_by"] != "" {
+		if d["confirmed_by"] != "" && d["confirmed_by"] != actor {
 			s += " " + v.T("event.confirmed_by", "Name", d["confirmed_by"])
 		}
 		return s
@@ -310,6 +310,9 @@ func (v portalView) EventBy(e *model.Event) string {
 		}
 		return v.T("event.by", "Name", e.ActorName)
 	case model.ActorCustomer:
+		if e.Kind == cases.KindInquiryOpened {
+			return "" // "You asked …" says it already
+		}
 		return v.T("event.by_you")
 	}
 	return ""

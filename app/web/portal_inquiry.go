@@ -68,6 +68,9 @@ func (s *Server) inquiry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.QueryParam("part") == "side" {
+		return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
+	}
 	return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_live", d)
 }
 
@@ -119,10 +122,10 @@ func (s *Server) inquiryEscalate(c echo.Context) error {
 	}
 	if err != nil {
 		d.Errors, d.Reason = d.fieldErrors(err), reason
-		return s.render(c, http.StatusUnprocessableEntity, "portal/inquiry", "inquiry_live", d)
+		return s.render(c, http.StatusUnprocessableEntity, "portal/inquiry", "inquiry_side", d)
 	}
 	if isHTMX(c) {
-		return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_live", d)
+		return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
 	}
 	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(id, 10)+"#escalation")
 }
@@ -136,4 +139,4 @@ func (d inquiryData) EscalateAction() string {
 }
 
 // LiveID is the id of the part of the page that live updates replace.
-func (d inquiryData) LiveID() string { return "inquiry-live" }
+func (d inquiryData) LiveID() string { return "inquiry-side" }
