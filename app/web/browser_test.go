@@ -83,7 +83,7 @@ func deliverOrder(t *testing.T, a *testApp, ref string, by *model.Staff) {
 			return err
 		}
 		ev := model.StaffActor(by).Stamp(&model.Event{CustomerID: o.CustomerID, OrderID: &o.ID, Kind: "status_changed",
-			Data: map[string]string{"from": from, "status": o.Status, "recipient_name": o.RecipientName, "confirmed_by": by.FullName},
+			Data:            map[string]string{"from": from, "status": o.Status, "recipient_name": o.RecipientName, "confirmed_by": by.FullName},
 			CustomerVisible: true, CreatedAt: now})
 		if err := tx.InsertEvent(ctx, ev); err != nil {
 			return err

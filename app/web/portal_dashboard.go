@@ -26,7 +26,7 @@ type caseRow struct {
 	Escalation *model.Escalation // open escalation, if any
 
 	URL, Title, Status, Tone, Meta, Next, Escalated string
-	Late                                           bool
+	Late                                            bool
 
 	open bool
 	at   time.Time
