@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,4 +211,86 @@ func TestPortalDashboardPages(t *testing.T) {
 	if r := ann.get("/?after=garbage"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("bad cursor: %d", r.StatusCode)
 	}
+}
+
+// TestPortalSessionCacheForgets: a cached session never outlives a sign-out
+// here, a sign-out published by another instance, or its short lifetime.
+func TestPortalSessionCacheForgets(t *testing.T) {
+	w := newPortalWorld(t, "sqlite")
+	ctx := context.Background()
+	anonymous := func(c *client) bool {
+		r := c.get("/")
+		return r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login")
+	}
+
+	// Sign out everywhere in one browser: the other, just cached, is out.
+	a1 := w.signedIn(w.ann)
+	a2 := a1.clone()
+	if anonymous(a2) || anonymous(a2) {
+		t.Fatal("not signed in")
+	}
+	if r := a1.post("/signout-everywhere", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere: %d", r.StatusCode)
+	}
+	if !anonymous(a2) {
+		t.Error("a cached session survived sign-out everywhere")
+	}
+
+	// Logging out ends a copied cookie's cached session too.
+	l1 := w.signedIn(w.bob)
+	l2 := l1.clone()
+	if anonymous(l2) {
+		t.Fatal("not signed in")
+	}
+	if r := l1.post("/logout", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", r.StatusCode)
+	}
+	if !anonymous(l2) {
+		t.Error("a cached session survived logout")
+	}
+
+	// Another instance deleted the sessions and said so on the bus.
+	b := w.signedIn(w.ann)
+	if anonymous(b) {
+		t.Fatal("not signed in")
+	}
+	if _, err := w.app.store.DeleteSessionsOf(ctx, "customer", w.ann.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.app.hub.Publish(live.CustomerTopic(w.ann.ID), live.Event{Name: "signout"})
+	if !anonymous(b) {
+		t.Error("a cached session survived a sign-out published by another instance")
+	}
+
+	// Deleted without a word: gone once the cache lifetime has passed.
+	c := w.signedIn(w.ann)
+	if anonymous(c) {
+		t.Fatal("not signed in")
+	}
+	if _, err := w.app.store.DeleteSessionsOf(ctx, "customer", w.ann.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.app.clock.Add(sessionCacheTTL + time.Millisecond)
+	if !anonymous(c) {
+		t.Error("a cached session outlived its lifetime")
+	}
+
+	// A name changed in one browser shows in the other at once.
+	d1 := w.signedIn(w.bob)
+	d2 := d1.clone()
+	d2.get("/")
+	if r := d1.post("/me", url.Values{"name": {"Bob van Dijk"}, "locale": {"nl"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save name: %d", r.StatusCode)
+	}
+	if r := d2.get("/"); !strings.Contains(r.Body, "Bob van Dijk") {
+		t.Error("the other browser still shows the old name")
+	}
+}
+
+// clone is another browser holding copies of this one's cookies.
+func (c *client) clone() *client {
+	n := c.app.client()
+	u := mustURL(c.app.http.URL)
+	n.hc.Jar.SetCookies(u, c.hc.Jar.Cookies(u))
+	return n
 }
