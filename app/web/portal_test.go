@@ -66,6 +66,10 @@ func TestPortalPages(t *testing.T) {
 		t.Errorf("htmx order fragment: %.200s", r.Body)
 	}
 
+	r = ann.get("/inquiries/new?order=BQ-1001")
+	portalHas(t, "ask page", r.Body, "Stil et spørgsmål", `<option value="BQ-1001" selected>`, `name="subject"`, `name="body"`)
+	portalLacks(t, "ask page", r.Body, "BQ-2002")
+
 	r = ann.get("/me")
 	portalHas(t, "me", r.Body, "Det ved vi om dig", "TV box serial", "SN-1234", "Ann Jensen", `action="/signout-everywhere"`)
 	portalLacks(t, "me", r.Body, "BOB-SECRET-CARD")
