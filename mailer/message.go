@@ -1,0 +1,75 @@
+package mailer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/kedja/kedja/app/model"
+)
+
+// outgoing is one rendered email, ready for a transport.
+type outgoing struct {
+	id                 int64
+	fromName, fromAddr string
+	toName, toAddr     string
+	replyTo            string
+	subject            string
+	messageID          string // without angle brackets
+	date               time.Time
+	text, html         string
+	link, code         string // for the log transport
+}
+
+// MessageID is the Message-ID (without angle brackets) of an outbox row:
+// derived from its id and idempotency key, so every retry of a message
+// carries the same identity, and from the host of the base URL:
+// "outbox-42.1f0c2a9e5b7d@portal.example.com".
+func MessageID(baseURL *url.URL, m *model.OutboxMessage) string {
+	host := "localhost"
+	if baseURL != nil && baseURL.Hostname() != "" {
+		host = baseURL.Hostname()
+	}
+	sum := sha256.Sum256([]byte(strconv.FormatInt(m.ID, 10) + "\x00" + m.IdempotencyKey))
+	return "outbox-" + strconv.FormatInt(m.ID, 10) + "." + hex.EncodeToString(sum[:6]) + "@" + host
+}
+
+func (o *outgoing) fromHeader() string {
+	return (&mail.Address{Name: o.fromName, Address: o.fromAddr}).String()
+}
+
+func (o *outgoing) toHeader() string {
+	return (&mail.Address{Name: o.toName, Address: o.toAddr}).String()
+}
+
+// msg builds the go-mail message: multipart text and HTML with From, To,
+// Reply-To, Subject, Date and Message-ID. An address it cannot use is an
+// error that retrying will not fix.
+func (o *outgoing) msg() (*gomail.Msg, error) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.FromFormat(o.fromName, o.fromAddr); err != nil {
+		return nil, fmt.Errorf("from address %q: %w", o.fromAddr, err)
+	}
+	if err := m.AddToFormat(o.toName, o.toAddr); err != nil {
+		return nil, fmt.Errorf("recipient address %q: %w", o.toAddr, err)
+	}
+	if o.replyTo != "" {
+		if err := m.ReplyTo(o.replyTo); err != nil {
+			return nil, fmt.Errorf("reply-to address %q: %w", o.replyTo, err)
+		}
+	}
+	m.Subject(o.subject)
+	m.SetMessageIDWithValue(o.messageID)
+	m.SetDateWithValue(o.date)
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	m.SetBodyString(gomail.TypeTextPlain, o.text)
+	m.AddAlternativeString(gomail.TypeTextHTML, o.html)
+	return m, nil
+}

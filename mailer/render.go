@@ -1,0 +1,241 @@
+package mailer
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/notify"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// staffTemplates go to staff, in English only.
+var staffTemplates = map[string]bool{notify.SignInStaff: true, notify.EscalationToManager: true, notify.Handoff: true}
+
+// Renderer turns an outbox row into a subject, a text part and an HTML part.
+// Every template is parsed once, when it is built.
+type Renderer struct {
+	text map[string]*texttemplate.Template // "name.locale"
+	html map[string]*htmltemplate.Template
+}
+
+// NewRenderer parses the embedded templates: templates/LOCALE/NAME.tmpl for
+// every name in notify.Templates (customer mail in every locale, staff mail
+// in English), each defining "subject", "text" and "html"; the HTML part is
+// wrapped in templates/layout.html.tmpl.
+func NewRenderer() (*Renderer, error) {
+	r := &Renderer{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	layout, err := fs.ReadFile(templateFS, "templates/layout.html.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("mailer: templates: %w", err)
+	}
+	base, err := htmltemplate.New("layout").Option("missingkey=zero").Parse(string(layout))
+	if err != nil {
+		return nil, fmt.Errorf("mailer: parse layout: %w", err)
+	}
+	for _, name := range notify.Templates {
+		locales := i18n.Locales
+		if staffTemplates[name] {
+			locales = []string{"en"}
+		}
+		for _, loc := range locales {
+			path := "templates/" + loc + "/" + name + ".tmpl"
+			src, err := fs.ReadFile(templateFS, path)
+			if err != nil {
+				return nil, fmt.Errorf("mailer: template %s in %s: %w", name, loc, err)
+			}
+			t, err := texttemplate.New(name).Option("missingkey=zero").Parse(string(src))
+			if err != nil {
+				return nil, fmt.Errorf("mailer: parse %s: %w", path, err)
+			}
+			h, err := base.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("mailer: parse %s: %w", path, err)
+			}
+			if h, err = h.Parse(string(src)); err != nil {
+				return nil, fmt.Errorf("mailer: parse %s: %w", path, err)
+			}
+			for _, part := range []string{"subject", "text", "html"} {
+				if t.Lookup(part) == nil {
+					return nil, fmt.Errorf("mailer: %s defines no %q", path, part)
+				}
+			}
+			r.text[name+"."+loc] = t
+			r.html[name+"."+loc] = h
+		}
+	}
+	return r, nil
+}
+
+// Rendered is one email's content.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Render writes template name in locale (English when the template has no
+// such locale) with v.
+func (r *Renderer) Render(name, locale string, v *View) (*Rendered, error) {
+	key := name + "." + locale
+	if _, ok := r.text[key]; !ok {
+		key, locale = name+".en", "en"
+	}
+	t, h := r.text[key], r.html[key]
+	if t == nil {
+		return nil, fmt.Errorf("mailer: no template %q", name)
+	}
+	v.Locale = locale
+	var subj, text, html bytes.Buffer
+	if err := t.ExecuteTemplate(&subj, "subject", v); err != nil {
+		return nil, fmt.Errorf("mailer: render %s subject: %w", key, err)
+	}
+	v.Subject = strings.Join(strings.Fields(subj.String()), " ")
+	if err := t.ExecuteTemplate(&text, "text", v); err != nil {
+		return nil, fmt.Errorf("mailer: render %s text: %w", key, err)
+	}
+	if err := h.ExecuteTemplate(&html, "layout", v); err != nil {
+		return nil, fmt.Errorf("mailer: render %s html: %w", key, err)
+	}
+	return &Rendered{Subject: v.Subject, Text: tidyText(text.String()) + footerText(v), HTML: html.String()}, nil
+}
+
+// tidyText trims the lines of a text part and keeps at most one empty line
+// between paragraphs, so templates can be indented for reading.
+func tidyText(s string) string {
+	var b strings.Builder
+	blank := true
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			if !blank {
+				b.WriteString("\n")
+			}
+			blank = true
+			continue
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+		blank = false
+	}
+	return b.String()
+}
+
+func footerText(v *View) string {
+	return "\n-- \n" + v.Business + " · " + v.BaseURL + "\n"
+}
+
+// View is what a mail template sees: the outbox data in D and helpers that
+// make absolute links and write dates in the recipient's language.
+type View struct {
+	D        map[string]string // the outbox row's data, keys as app/notify sets them
+	ToName   string
+	Business string
+	BaseURL  string // without a trailing slash
+	Support  string // support address, may be empty
+	Locale   string
+	Subject  string
+
+	loc *time.Location
+	now time.Time
+}
+
+// URL makes a path absolute under the base URL; an absolute http(s) URL is
+// kept as it is.
+func (v *View) URL(path string) string {
+	if path == "" {
+		return v.BaseURL + "/"
+	}
+	if u, err := url.Parse(path); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return path
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return v.BaseURL + path
+}
+
+// Link is the absolute URL of data key "path".
+func (v *View) Link() string { return v.URL(v.D["path"]) }
+
+// First is the recipient's first name, for a greeting.
+func (v *View) First() string {
+	f := strings.Fields(v.ToName)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// Has reports whether data key k is set.
+func (v *View) Has(k string) bool { return strings.TrimSpace(v.D[k]) != "" }
+
+func (v *View) instant(k string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339, v.D[k])
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.In(v.loc), true
+}
+
+// DateTime writes data key k (RFC 3339) as a date and time in the business's
+// time zone, "tisdag 24 november kl. 14:02".
+func (v *View) DateTime(k string) string {
+	t, ok := v.instant(k)
+	if !ok {
+		return v.D[k]
+	}
+	return i18n.FormatDateTime(v.Locale, t, v.now.In(v.loc))
+}
+
+// Time writes data key k (RFC 3339) as a clock time, "14:02".
+func (v *View) Time(k string) string {
+	t, ok := v.instant(k)
+	if !ok {
+		return v.D[k]
+	}
+	return i18n.FormatTime(v.Locale, t)
+}
+
+// Date writes data key k, a day ("2026-11-24") or an instant, as a date.
+func (v *View) Date(k string) string {
+	if t, ok := i18n.ParseDay(v.D[k], v.loc); ok {
+		return i18n.FormatDate(v.Locale, t, v.now.In(v.loc))
+	}
+	if t, ok := v.instant(k); ok {
+		return i18n.FormatDate(v.Locale, t, v.now.In(v.loc))
+	}
+	return v.D[k]
+}
+
+// Lines splits data key k into lines, for quoting a message body.
+func (v *View) Lines(k string) []string {
+	return strings.Split(strings.ReplaceAll(strings.TrimSpace(v.D[k]), "\r\n", "\n"), "\n")
+}
+
+// Button is a call-to-action link in the HTML part.
+type Button struct{ URL, Label string }
+
+// Btn makes a Button for the layout's "button" template.
+func (v *View) Btn(url, label string) Button { return Button{URL: url, Label: label} }
+
+// Rows pairs labels with values for the layout's "facts" table, leaving out
+// pairs whose value is empty.
+func (v *View) Rows(kv ...string) [][2]string {
+	var out [][2]string
+	for i := 0; i+1 < len(kv); i += 2 {
+		if strings.TrimSpace(kv[i+1]) != "" {
+			out = append(out, [2]string{kv[i], kv[i+1]})
+		}
+	}
+	return out
+}
