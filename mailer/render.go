@@ -127,7 +127,7 @@ func tidyText(s string) string {
 		b.WriteString("\n")
 		blank = false
 	}
-	return b.String()
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 func footerText(v *View) string {

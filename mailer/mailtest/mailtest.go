@@ -119,6 +119,7 @@ type Server struct {
 	addr     string
 	srv      *smtp.Server
 	msgs     []Message
+	rejected []Message
 	failCode int
 	failMsg  string
 	failAt   Stage
@@ -267,6 +268,14 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
+// Rejected returns a copy of every message refused after its content
+// (Fail at AtData), in order.
+func (s *Server) Rejected() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.rejected...)
+}
+
 // Count is how many messages were accepted.
 func (s *Server) Count() int {
 	s.mu.Lock()
@@ -365,16 +374,20 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if err := ss.s.failNow(AtData); err != nil {
-		return err
-	}
 	msg, err := mail.ReadMessage(bytes.NewReader(b))
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCodeNotSet, Message: "unparseable message: " + err.Error()}
 	}
 	_, isTLS := ss.c.TLSConnectionState()
+	m := Message{From: ss.from, To: ss.to, Data: b, Header: msg.Header, TLS: isTLS, User: ss.user}
+	if err := ss.s.failNow(AtData); err != nil {
+		ss.s.mu.Lock()
+		ss.s.rejected = append(ss.s.rejected, m)
+		ss.s.mu.Unlock()
+		return err
+	}
 	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, Message{From: ss.from, To: ss.to, Data: b, Header: msg.Header, TLS: isTLS, User: ss.user})
+	ss.s.msgs = append(ss.s.msgs, m)
 	ss.s.mu.Unlock()
 	return nil
 }

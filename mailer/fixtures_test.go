@@ -1,0 +1,90 @@
+package mailer
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/notify"
+)
+
+// testConfig is a configuration as an operator would write it, with the
+// SMTP URL given (empty: log mode).
+func testConfig(t testing.TB, smtpURL string) config.Config {
+	t.Helper()
+	env := map[string]string{
+		"KEDJA_BASE_URL":      "https://portal.blomsterhuset.example",
+		"KEDJA_DATABASE_URL":  "sqlite://unused.db",
+		"KEDJA_SMTP_URL":      smtpURL,
+		"KEDJA_MAIL_FROM":     "Shop <no-reply@blomsterhuset.example>",
+		"KEDJA_BUSINESS_NAME": "Blomsterhuset",
+		"KEDJA_TIMEZONE":      "Europe/Copenhagen",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	return cfg
+}
+
+// samples builds one realistic outbox row per template through the
+// constructors in app/notify, so the data keys are exactly theirs.
+func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
+	ann := &model.Customer{ID: 7, Email: "ann.jensen@example.com", Name: "Ann Jensen", Locale: locale}
+	anna := &model.Staff{ID: 2, Email: "anna@blomsterhuset.example", FullName: "Anna Holm", Title: "Florist"}
+	mette := &model.Staff{ID: 1, Email: "mette@blomsterhuset.example", FullName: "Mette Lund", Title: "Store manager", Phone: "+45 12 34 56 78"}
+	due := now.Add(26 * time.Hour)
+	q := &model.Inquiry{ID: 41, CustomerID: ann.ID, Subject: "Invoice copy for BH-1010", OwnerID: anna.ID, ReplyDueAt: &due}
+	msg := &model.Message{ID: 99, InquiryID: q.ID, Body: "Hi Ann,\nthe corrected invoice is attached to your order page.\nSorry for the trouble."}
+	delivered := now.Add(-3 * time.Hour)
+	o := &model.Order{ID: 5, Ref: "BQ-1001", CustomerID: ann.ID, OwnerID: anna.ID, Status: model.OrderShipped,
+		ExpectedDelivery: now.Add(48 * time.Hour).In(time.UTC).Format("2006-01-02"), Carrier: "PostNord",
+		TrackingNumber: "00370712345", TrackingURL: "https://tracking.postnord.example/?id=00370712345&lang=da",
+		RecipientName: "Birthe Hansen", DeliveryConfirmedBy: "PostNord (driver scan)"}
+	out := *o
+	out.Status = model.OrderOutForDelivery
+	del := *o
+	del.Status, del.DeliveredAt = model.OrderDelivered, &delivered
+	e := &model.Escalation{ID: 3, Subject: "inquiry:41", CustomerID: ann.ID, ManagerID: mette.ID,
+		Reason: "I was promised the invoice within 24 hours three times.", CreatedAt: now.Add(-time.Hour)}
+	expires := now.Add(10 * time.Minute)
+	return map[string]*model.OutboxMessage{
+		notify.SignInCustomer: notify.SignIn(model.KindCustomer, "h1", ann.Email, ann.Name, locale,
+			"/auth/tok3nCUSTOMERabc", "482913", expires),
+		notify.SignInStaff: notify.SignIn(model.KindStaff, "h2", anna.Email, anna.FullName, locale,
+			"/admin/auth/tok3nSTAFFxyz", "105728", expires),
+		notify.InquiryReceived:        notify.InquiryReceivedMsg(ann, locale, q, anna),
+		notify.StaffReply:             notify.StaffReplyMsg(ann, locale, q, msg, anna),
+		notify.OrderShipped:           notify.OrderStatusMsg(ann, locale, o, "t1"),
+		notify.OrderOutForDelivery:    notify.OrderStatusMsg(ann, locale, &out, "t2"),
+		notify.DeliveryConfirmation:   notify.DeliveryConfirmationMsg(ann, locale, &del),
+		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, "Invoice copy for BH-1010", "/admin/inquiries/41"),
+		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, "Invoice copy for BH-1010", "/inquiries/41"),
+		notify.Handoff:                notify.HandoffMsg(mette, anna, "Invoice copy for BH-1010", "/admin/inquiries/41", "t9"),
+	}
+}
+
+// clock is a controllable clock for the worker.
+type clock struct {
+	ch chan time.Time
+}
+
+func newClock(t time.Time) *clock {
+	c := &clock{ch: make(chan time.Time, 1)}
+	c.ch <- model.Normalize(t)
+	return c
+}
+
+// Now returns the clock's time.
+func (c *clock) Now() time.Time {
+	t := <-c.ch
+	c.ch <- t
+	return t
+}
+
+// Add moves the clock forward.
+func (c *clock) Add(d time.Duration) {
+	t := <-c.ch
+	c.ch <- t.Add(d)
+}
