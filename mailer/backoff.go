@@ -17,9 +17,10 @@ const (
 // RetryDelay is the wait after failed attempt n (1-based); r in [0, 1) is the
 // jitter, so that many messages failing together do not retry together.
 func RetryDelay(n int, r float64) time.Duration {
-	d := MaxRetryDelay
-	if n >= 1 && n < 32 {
-		d = min(FirstRetry<<(n-1), MaxRetryDelay)
+	d := FirstRetry
+	for i := 1; i < n && d < MaxRetryDelay; i++ {
+		d *= 2
 	}
+	d = min(d, MaxRetryDelay)
 	return d/2 + time.Duration(r*float64(d/2))
 }
