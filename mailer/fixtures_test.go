@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"log/slog"
 	"testing"
 	"time"
 
@@ -88,3 +89,5 @@ func (c *clock) Add(d time.Duration) {
 	t := <-c.ch
 	c.ch <- t.Add(d)
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
