@@ -9,6 +9,11 @@
 // dies mid-send leaves the lease to run out, and the row is claimed again.
 // On PostgreSQL several instances claim side by side (FOR UPDATE SKIP
 // LOCKED); on SQLite the one writer connection serialises claims.
+//
+// Sign-in mail carries its plaintext link and code in the outbox data only
+// until it is sent or fails for good; then they are scrubbed. The admin view
+// lists mail with store.AdminOutbox (never any data) and resends a failed
+// message with store.RetryOutbox.
 package mailer
 
 import (

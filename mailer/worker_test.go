@@ -592,7 +592,6 @@ func TestRunWakesOnEnqueueAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.w.Run(ctx) }()
-	time.Sleep(50 * time.Millisecond) // let Run reach its wait
 	for i := 0; i < 3; i++ {
 		err := s.WithTx(ctx, func(tx *store.Store) error {
 			m := samples(model.Now(), "en")[notify.Handoff]
@@ -671,4 +670,28 @@ func TestTransportSecurity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestShutdownHandsBackTheBatch: a worker told to stop mid-batch hands the
+// messages it has not tried back at once, not counted as attempts, instead
+// of leaving them leased.
+func TestShutdownHandsBackTheBatch(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, mailtest.Start(t))
+		ids := e.enqueue(t, 5, "stop")
+		list, err := s.ClaimOutbox(context.Background(), e.clk.Now(), DefaultLease, 10)
+		if err != nil || len(list) != 5 {
+			t.Fatalf("claim: %d, %v", len(list), err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		e.w.sendBatch(ctx, list)
+		for _, id := range ids {
+			if m := e.row(t, id); m.State != model.MailPending || m.Attempts != 0 || m.LeaseUntil != nil {
+				t.Fatalf("message %d: %s, %d attempts, lease %v", id, m.State, m.Attempts, m.LeaseUntil)
+			}
+		}
+		e.drain(t)
+		e.exactlyOnce(t, ids)
+	})
 }
