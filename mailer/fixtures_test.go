@@ -50,7 +50,7 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 	e := &model.Escalation{ID: 3, Subject: "inquiry:41", CustomerID: ann.ID, ManagerID: mette.ID,
 		Reason: "I was promised the invoice within 24 hours three times.", CreatedAt: now.Add(-time.Hour)}
 	expires := now.Add(10 * time.Minute)
-	return map[string]*model.OutboxMessage{
+	msgs := map[string]*model.OutboxMessage{
 		notify.SignInCustomer: notify.SignIn(model.KindCustomer, "h1", ann.Email, ann.Name, locale,
 			"/auth/tok3nCUSTOMERabc", "482913", expires),
 		notify.SignInStaff: notify.SignIn(model.KindStaff, "h2", anna.Email, anna.FullName, locale,
@@ -64,6 +64,12 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, "Invoice copy for BH-1010", "/inquiries/41"),
 		notify.Handoff:                notify.HandoffMsg(mette, anna, "Invoice copy for BH-1010", "/admin/inquiries/41", "t9"),
 	}
+	// Queued at the sample's own time, so a test clock decides when it is
+	// due, not the day the test happens to run.
+	for _, m := range msgs {
+		m.CreatedAt, m.NextAttemptAt = model.Normalize(now), model.Normalize(now)
+	}
+	return msgs
 }
 
 // clock is a controllable clock for the worker.

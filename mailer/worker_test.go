@@ -437,22 +437,22 @@ func TestSignInSecretsScrubbedAndAdminView(t *testing.T) {
 			t.Fatalf("failed rows: %d, %v", len(failed), err)
 		}
 
-		if err := s.RetryOutbox(ctx, bad.ID); !errors.Is(err, store.ErrConflict) {
+		if err := s.RetryOutbox(ctx, bad.ID, e.clk.Now()); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("resending a scrubbed sign-in: %v, want ErrConflict", err)
 		}
-		if err := s.RetryOutbox(ctx, ok.ID); !errors.Is(err, store.ErrConflict) {
+		if err := s.RetryOutbox(ctx, ok.ID, e.clk.Now()); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("resending a sent sign-in: %v, want ErrConflict", err)
 		}
-		if err := s.RetryOutbox(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
+		if err := s.RetryOutbox(ctx, 99999, e.clk.Now()); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("resending nothing: %v, want ErrNotFound", err)
 		}
-		if err := s.RetryOutbox(ctx, notice); err != nil {
+		if err := s.RetryOutbox(ctx, notice, e.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if r := e.row(t, notice); r.State != model.MailPending || r.Attempts != 0 {
 			t.Fatalf("after RetryOutbox: %s, %d attempts", r.State, r.Attempts)
 		}
-		if err := s.RetryOutbox(ctx, notice); !errors.Is(err, store.ErrConflict) {
+		if err := s.RetryOutbox(ctx, notice, e.clk.Now()); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("resending a pending message: %v, want ErrConflict", err)
 		}
 		e.drain(t)

@@ -96,12 +96,12 @@ func (s *Store) AdminOutbox(ctx context.Context, state string, limit int) ([]*mo
 	return list, nil
 }
 
-// RetryOutbox queues a failed message again, to be sent at once with a fresh
+// RetryOutbox queues a failed message again, due at now, with a fresh
 // retry budget and the same Message-ID. It is ErrNotFound when there is no
 // such message and ErrConflict when it is not failed (pending, sending and
 // sent mail is left alone) or when it is a sign-in email: its link was
 // scrubbed when it failed, so the person must ask for a new one.
-func (s *Store) RetryOutbox(ctx context.Context, id int64) error {
+func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
 	m := new(model.OutboxMessage)
 	if err := s.r.NewSelect().Model(m).Column("id", "template", "state").Where("id = ?", id).Scan(ctx); err != nil {
 		return fmt.Errorf("store: retry outbox %d: %w", id, notFound(err))
@@ -110,7 +110,7 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: retry outbox %d: a sign-in email cannot be resent (ask for a new link): %w", id, ErrConflict)
 	}
 	res, err := s.w.NewUpdate().Model((*model.OutboxMessage)(nil)).
-		Set("state = ?", model.MailPending).Set("attempts = 0").Set("next_attempt_at = ?", model.Now()).
+		Set("state = ?", model.MailPending).Set("attempts = 0").Set("next_attempt_at = ?", model.Normalize(now)).
 		Set("lease_until = NULL").
 		Where("id = ?", id).Where("state = ?", model.MailFailed).Exec(ctx)
 	if err != nil {
