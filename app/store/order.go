@@ -157,3 +157,17 @@ func (s *Store) OrdersForCustomerAfter(ctx context.Context, customerID int64, c 
 
 // ownerName keeps only what a list shows of a case's owner.
 func ownerName(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "full_name") }
+
+// LockOrder holds the order with this reference (if it exists) until the
+// transaction ends, so two changes of one order run one after the other. On
+// SQLite the single writer already does that.
+func (s *Store) LockOrder(ctx context.Context, ref string) error {
+	if s.dialect != "postgres" || !s.InTx() {
+		return nil
+	}
+	var ids []int64
+	if err := s.w.NewRaw("SELECT id FROM orders WHERE ref = ? FOR UPDATE", ref).Scan(ctx, &ids); err != nil {
+		return fmt.Errorf("store: lock order %q: %w", ref, err)
+	}
+	return nil
+}
