@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -30,7 +31,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, msg := http.StatusInternalServerError, ""
 	var he *echo.HTTPError
 	var ae *APIError
+	var tooBig *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooBig):
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d MiB", tooBig.Limit>>20)
 	case errors.As(err, &ae):
 		_ = c.JSON(ae.Status, map[string]any{"error": ae})
 		return

@@ -198,3 +198,31 @@ func (s *Server) allowSignInMail() bool {
 	ok, _ := s.limits.allow("signin-mail", mailEvery, mailBurst)
 	return ok
 }
+
+// Request body limits: 1 MiB for everything (CONTRACT's API limit), more for
+// the CSV upload, which streams its file.
+const (
+	maxBody       = 1 << 20
+	maxUploadBody = 256 << 20
+)
+
+// uploadRoutes are the routes allowed a body up to maxUploadBody.
+var uploadRoutes = map[string]bool{"/admin/import": true}
+
+// limitBody refuses a body over its route's limit with 413: at once when
+// Content-Length says so, else when the handler reads past the limit (the
+// read fails with *http.MaxBytesError, which handleError answers as 413).
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit := int64(maxBody)
+		if uploadRoutes[c.Path()] {
+			limit = maxUploadBody
+		}
+		r := c.Request()
+		if r.ContentLength > limit {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d MiB", limit>>20))
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		return next(c)
+	}
+}

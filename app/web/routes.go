@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kedja/kedja/static"
 )
@@ -13,7 +12,7 @@ import (
 // middleware in sight.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, middleware.BodyLimit("1M"))
+	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
 
 	// Operations and assets: no session, no CSRF.
 	e.GET("/healthz", s.healthz)
