@@ -37,6 +37,9 @@ func (s *Store) UpsertCustomer(ctx context.Context, email, name, locale string) 
 	if isNotFound(err) {
 		c = &model.Customer{Email: email, Name: name, Locale: locale, CreatedAt: now, UpdatedAt: now}
 		if _, err := s.w.NewInsert().Model(c).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return nil, false, fmt.Errorf("store: insert customer %q: %w", email, ErrConflict)
+			}
 			return nil, false, fmt.Errorf("store: insert customer %q: %w", email, err)
 		}
 		return c, true, nil

@@ -86,8 +86,8 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		return replace(ctx, tx, bus, o, in, hash, by, now, res)
 	})
 	if errors.Is(err, store.ErrConflict) && !retried {
-		// Another request created the order between our look and our insert
-		// (PostgreSQL): now it exists, so this becomes a replacement.
+		// Another request created the order (or its customer) between our look
+		// and our insert (PostgreSQL): now it exists, so try once more.
 		return upsert(ctx, s, bus, in, by, now, true)
 	}
 	if err != nil {

@@ -1,0 +1,4 @@
+package orders
+
+// Backwards is backwards, for the external tests.
+var Backwards = backwards
