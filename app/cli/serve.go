@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/demo"
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/web"
@@ -74,10 +75,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- worker.Run(ctx) }()
+	// Silence past a promised reply time escalates by itself.
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		cases.WatchOverdue(ctx, s, bus, time.Now, time.Minute, log)
+	}()
 	err = srv.Serve(ctx, ln)
 	if werr := <-workerDone; err == nil {
 		err = werr
 	}
+	<-watchDone
 	log.Info("kedja stopped")
 	return err
 }
