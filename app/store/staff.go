@@ -113,15 +113,21 @@ func (s *Store) SetStaffActive(ctx context.Context, id int64, active bool) error
 	return nil
 }
 
+// CaseOf is a moved case: its id and its customer's.
+type CaseOf struct {
+	ID         int64 `bun:"id"`
+	CustomerID int64 `bun:"customer_id"`
+}
+
 // ReassignOpenCases moves every open order and inquiry of from to to, and
-// returns the ids it moved (for timeline events).
-func (s *Store) ReassignOpenCases(ctx context.Context, from, to int64, at time.Time) (orders, inquiries []int64, err error) {
-	if err := s.w.NewSelect().Model((*model.Order)(nil)).Column("id").
-		Where("owner_id = ? AND is_open = ?", from, true).Scan(ctx, &orders); err != nil {
+// returns what it moved (for the handoff events).
+func (s *Store) ReassignOpenCases(ctx context.Context, from, to int64, at time.Time) (orders, inquiries []CaseOf, err error) {
+	if err := s.w.NewSelect().Model((*model.Order)(nil)).Column("id", "customer_id").
+		Where("owner_id = ? AND is_open = ?", from, true).Order("id").Scan(ctx, &orders); err != nil {
 		return nil, nil, fmt.Errorf("store: open orders of %d: %w", from, err)
 	}
-	if err := s.w.NewSelect().Model((*model.Inquiry)(nil)).Column("id").
-		Where("owner_id = ? AND is_open = ?", from, true).Scan(ctx, &inquiries); err != nil {
+	if err := s.w.NewSelect().Model((*model.Inquiry)(nil)).Column("id", "customer_id").
+		Where("owner_id = ? AND is_open = ?", from, true).Order("id").Scan(ctx, &inquiries); err != nil {
 		return nil, nil, fmt.Errorf("store: open inquiries of %d: %w", from, err)
 	}
 	if _, err := s.w.NewUpdate().Model((*model.Order)(nil)).Set("owner_id = ?", to).Set("updated_at = ?", at).

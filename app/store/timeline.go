@@ -21,6 +21,25 @@ func (s *Store) InsertEvent(ctx context.Context, e *model.Event) error {
 	return nil
 }
 
+// InsertEvents appends many timeline events, a few hundred per statement.
+func (s *Store) InsertEvents(ctx context.Context, list []*model.Event) error {
+	for start := 0; start < len(list); start += 500 {
+		batch := list[start:min(start+500, len(list))]
+		for _, e := range batch {
+			if e.Data == nil {
+				e.Data = map[string]string{}
+			}
+			if e.CreatedAt.IsZero() {
+				e.CreatedAt = model.Now()
+			}
+		}
+		if _, err := s.w.NewInsert().Model(&batch).Exec(ctx); err != nil {
+			return fmt.Errorf("store: insert %d events: %w", len(batch), err)
+		}
+	}
+	return nil
+}
+
 // OrderEvents returns an order's timeline, oldest first; customerOnly keeps
 // what the customer may see.
 func (s *Store) OrderEvents(ctx context.Context, orderID int64, customerOnly bool) ([]*model.Event, error) {

@@ -92,23 +92,15 @@ func Deactivate(ctx context.Context, s *store.Store, staffID int64, actor *model
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range orders {
-		o, err := s.OrderByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.InsertEvent(ctx, Handoff(o.CustomerID, &id, nil, leaving, to, actor, now)); err != nil {
-			return nil, err
-		}
+	events := make([]*model.Event, 0, len(orders)+len(inquiries))
+	for _, o := range orders {
+		events = append(events, Handoff(o.CustomerID, &o.ID, nil, leaving, to, actor, now))
 	}
-	for _, id := range inquiries {
-		q, err := s.InquiryByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.InsertEvent(ctx, Handoff(q.CustomerID, nil, &id, leaving, to, actor, now)); err != nil {
-			return nil, err
-		}
+	for _, q := range inquiries {
+		events = append(events, Handoff(q.CustomerID, nil, &q.ID, leaving, to, actor, now))
+	}
+	if err := s.InsertEvents(ctx, events); err != nil {
+		return nil, err
 	}
 	return to, nil
 }

@@ -3,6 +3,7 @@ package owner_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/kedja/kedja/app/domain/owner"
@@ -125,6 +126,46 @@ func TestDeactivateLeavesNoCaseOwnerless(t *testing.T) {
 		}
 		if ownerless != 0 {
 			t.Fatalf("%d open orders owned by inactive staff", ownerless)
+		}
+	})
+}
+
+// TestDeactivateManyCases: a colleague with more open cases than one insert
+// batch hands every one over, each with its handoff event on the right case.
+func TestDeactivateManyCases(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mette := staff(t, s, "mette@shop.example", "Mette Lindqvist", nil)
+		anna := staff(t, s, "anna@shop.example", "Anna Holm", mette)
+		c, _, _ := s.UpsertCustomer(ctx, "ann@example.com", "Ann", "")
+		d, _, _ := s.UpsertCustomer(ctx, "bo@example.com", "Bo", "")
+		const n = 1203
+		err := s.WithTx(ctx, func(tx *store.Store) error {
+			for i := 0; i < n; i++ {
+				cust := c
+				if i%2 == 1 {
+					cust = d
+				}
+				order(t, tx, "M-"+strconv.Itoa(i), cust.ID, anna.ID, model.OrderConfirmed)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := owner.Deactivate(ctx, s, anna.ID, mette, model.Now()); err != nil {
+			t.Fatal(err)
+		}
+		var wrong, handoffs int
+		if err := s.RIDB().NewRaw("SELECT count(*) FROM orders WHERE owner_id <> ?", mette.ID).Scan(ctx, &wrong); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RIDB().NewRaw("SELECT count(*) FROM timeline_events e JOIN orders o ON o.id = e.order_id "+
+			"WHERE e.kind = 'handoff' AND e.customer_id = o.customer_id").Scan(ctx, &handoffs); err != nil {
+			t.Fatal(err)
+		}
+		if wrong != 0 || handoffs != n {
+			t.Fatalf("%d orders not handed over, %d handoff events on their own customer's order (want %d)", wrong, handoffs, n)
 		}
 	})
 }
