@@ -22,6 +22,12 @@ func (s *Server) routes() {
 	api := e.Group("/api/v1")
 	_ = api
 	// -- api routes --
+	api.GET("/openapi.json", s.apiOpenAPI)
+	keyed := api.Group("", s.requireAPIKey)
+	keyed.PUT("/orders/:ref", s.apiOrderPut)
+	keyed.GET("/orders/:ref", s.apiOrderGet)
+	keyed.POST("/orders/:ref/status", s.apiOrderStatus)
+	keyed.RouteNotFound("/*", s.apiNoRoute)
 
 	// Everything a browser uses: CSRF on every state change, sessions loaded.
 	web := e.Group("", s.csrf, s.loadSessions)
@@ -86,6 +92,9 @@ func (s *Server) routes() {
 	admin := staff.Group("", s.requireAdmin)
 	_ = admin
 	// -- admin-only routes --
+	admin.GET("/api-keys", s.adminAPIKeys)
+	admin.POST("/api-keys", s.adminAPIKeyCreate)
+	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke)
 	admin.GET("/staff", s.adminStaffList)
 	admin.GET("/staff/new", s.adminStaffNew)
 	admin.POST("/staff", s.adminStaffCreate)

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/orders"
+	"github.com/kedja/kedja/app/model"
+)
+
+// apiOrder is an order as the JSON API shows it (GET, and the answer to PUT
+// and POST status).
+type apiOrder struct {
+	Ref                 string       `json:"ref"`
+	Status              string       `json:"status"`
+	Customer            apiCustomer  `json:"customer"`
+	Items               []model.Item `json:"items"`
+	Total               string       `json:"total"`
+	Currency            string       `json:"currency"`
+	PlacedAt            *time.Time   `json:"placed_at"`
+	ExpectedDelivery    string       `json:"expected_delivery"`
+	DeliveredAt         *time.Time   `json:"delivered_at"`
+	DeliveryConfirmedBy string       `json:"delivery_confirmed_by"`
+	Carrier             string       `json:"carrier"`
+	TrackingNumber      string       `json:"tracking_number"`
+	TrackingURL         string       `json:"tracking_url"`
+	RecipientName       string       `json:"recipient_name"`
+	Owner               apiOwner     `json:"owner"`
+	CreatedAt           time.Time    `json:"created_at"`
+	UpdatedAt           time.Time    `json:"updated_at"`
+	Timeline            []apiEvent   `json:"timeline"`
+
+	// Only in answers to a change.
+	Changed       *bool  `json:"changed,omitempty"`        // false: the same body again, nothing written
+	OwnerAssigned bool   `json:"owner_assigned,omitempty"` // owner_email named no active staff member
+	Note          string `json:"note,omitempty"`           // says what owner_assigned means here
+}
+
+type apiCustomer struct {
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	Locale string `json:"locale"`
+}
+
+type apiOwner struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Email string `json:"email"`
+}
+
+// apiEvent is one entry of the timeline the customer sees.
+type apiEvent struct {
+	Kind  string            `json:"kind"`
+	At    time.Time         `json:"at"`
+	Actor apiEventActor     `json:"actor"`
+	Text  string            `json:"text"` // the customer's sentence, in English
+	Data  map[string]string `json:"data"`
+}
+
+type apiEventActor struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// apiOrderView loads the order with ref and its customer-visible timeline.
+func (s *Server) apiOrderView(ctx context.Context, ref string) (*apiOrder, error) {
+	o, err := s.store.OrderByRef(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.store.OrderEvents(ctx, o.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	v := &apiOrder{Ref: o.Ref, Status: o.Status, Items: o.Items, Total: o.Total, Currency: o.Currency,
+		PlacedAt: o.PlacedAt, ExpectedDelivery: o.ExpectedDelivery, DeliveredAt: o.DeliveredAt,
+		DeliveryConfirmedBy: o.DeliveryConfirmedBy, Carrier: o.Carrier, TrackingNumber: o.TrackingNumber,
+		TrackingURL: o.TrackingURL, RecipientName: o.RecipientName, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Timeline: make([]apiEvent, 0, len(evs))}
+	if c := o.Customer; c != nil {
+		v.Customer = apiCustomer{Email: c.Email, Name: c.Name, Locale: c.Locale}
+	}
+	if st := o.Owner; st != nil {
+		v.Owner = apiOwner{Name: st.FullName, Title: st.Title, Email: st.Email}
+	}
+	loc := s.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	words := portalView{Page: Page{Lang: "en", cat: s.cat}, loc: loc, now: s.now().In(loc)}
+	for _, e := range evs {
+		v.Timeline = append(v.Timeline, apiEvent{Kind: e.Kind, At: e.CreatedAt.UTC(), Text: words.EventText(e),
+			Actor: apiEventActor{Kind: e.ActorKind, Name: e.ActorName}, Data: e.Data})
+	}
+	return v, nil
+}
+
+// apiOrderGet answers GET /api/v1/orders/{ref}.
+func (s *Server) apiOrderGet(c echo.Context) error {
+	ref := apiRef(c)
+	v, err := s.apiOrderView(c.Request().Context(), ref)
+	if err != nil {
+		return apiFail(err, ref)
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// apiOrderPut answers PUT /api/v1/orders/{ref}: create (201) or replace
+// (200) the order; the same body again changes nothing ("changed": false).
+func (s *Server) apiOrderPut(c echo.Context) error {
+	ctx, ref := c.Request().Context(), apiRef(c)
+	body, err := apiBody(c)
+	if err != nil {
+		return err
+	}
+	in, err := orders.DecodeJSON(body, ref)
+	if err == nil {
+		err = in.Normalize()
+	}
+	if err != nil {
+		return apiFail(err, ref)
+	}
+	res, err := orders.Upsert(ctx, s.store, s.bus, in, apiActor(apiKeyOf(c)), s.now())
+	if err != nil {
+		return apiFail(err, ref)
+	}
+	v, err := s.apiOrderView(ctx, res.Order.Ref)
+	if err != nil {
+		return err
+	}
+	v.Changed = &res.Changed
+	if in.OwnerEmail != "" && (res.OwnerAssigned || !strings.EqualFold(v.Owner.Email, in.OwnerEmail)) {
+		v.OwnerAssigned, v.Note = true, s.apiOwnerNote(ctx, in.OwnerEmail, v.Owner)
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/orders/"+url.PathEscape(v.Ref))
+	}
+	return c.JSON(status, v)
+}
+
+// apiOrderStatus answers POST /api/v1/orders/{ref}/status: a status change
+// (delivered queues the delivery confirmation, once).
+func (s *Server) apiOrderStatus(c echo.Context) error {
+	ctx, ref := c.Request().Context(), apiRef(c)
+	body, err := apiBody(c)
+	if err != nil {
+		return err
+	}
+	ch, err := orders.DecodeChangeJSON(body)
+	if err != nil {
+		return apiFail(err, ref)
+	}
+	o, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, ref, ch, apiActor(apiKeyOf(c)), s.now())
+	if err != nil {
+		return apiFail(err, ref)
+	}
+	v, err := s.apiOrderView(ctx, o.Ref)
+	if err != nil {
+		return err
+	}
+	v.Changed = &changed
+	return c.JSON(http.StatusOK, v)
+}
+
+// apiOwnerNote says why the order's owner is not the one owner_email named:
+// said on every answer, the repeated body's too, not only when the owner
+// rule ran.
+func (s *Server) apiOwnerNote(ctx context.Context, asked string, got apiOwner) string {
+	if st, err := s.store.StaffByEmail(ctx, asked); err == nil && st.Active {
+		return fmt.Sprintf("the order has been handed over to %s (%s) since this body was first sent; it stays with them until a changed body names another owner",
+			got.Name, got.Email)
+	}
+	return fmt.Sprintf("owner_email %s is not an active staff member, so the order is owned by %s (%s)", asked, got.Name, got.Email)
+}
