@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/model"
@@ -20,6 +21,7 @@ import (
 type adminView struct {
 	Page
 	Error  string // a refused action, shown above the forms
+	Failed string // which form Error is about, to show it there too ("status", "delivered", …)
 	Notice string // a done action ("Reply sent")
 	now    time.Time
 	loc    *time.Location
@@ -83,6 +85,9 @@ func (v adminView) ISO(t any) string {
 	}
 	return ""
 }
+
+// Zone is the business's time zone, in which staff read and type times.
+func (v adminView) Zone() string { return v.loc.String() }
 
 // Overdue reports whether a due time has passed.
 func (v adminView) Overdue(due *time.Time) bool { return due != nil && due.Before(v.now) }
@@ -165,6 +170,15 @@ func (v adminView) EventText(e *model.Event) string {
 		return v.T("admin.event.note")
 	case "escalated":
 		return v.T("admin.event.escalated", "Manager", d["manager"])
+	case staffwork.KindInquiryOpened:
+		if d["on_behalf"] != "" {
+			return v.T("admin.event.opened_on_behalf", "Name", d["opened_by"])
+		}
+	case orders.KindExpectedChanged:
+		if d["expected"] == "" {
+			return v.T("admin.event.expected_cleared")
+		}
+		return v.T("admin.event.expected", "Date", d["expected"])
 	}
 	if t := v.T("admin.event." + e.Kind); t != "admin.event."+e.Kind {
 		return t
@@ -186,7 +200,9 @@ func adminID(c echo.Context, name string) (int64, error) {
 func adminUserError(err error) (string, bool) {
 	for _, e := range []error{staffwork.ErrEmptyBody, staffwork.ErrNoParty, staffwork.ErrBadDate,
 		staffwork.ErrInactiveOwner, staffwork.ErrSameOwner, staffwork.ErrSelf, staffwork.ErrAlreadyClosed,
-		staffwork.ErrAlreadyStopped, owner.ErrNoStaff, errAdminInvalid} {
+		staffwork.ErrAlreadyStopped, owner.ErrNoStaff, errAdminInvalid,
+		staffwork.ErrNoSubject, staffwork.ErrNoQuestion, staffwork.ErrLongSubject, staffwork.ErrLongQuestion,
+		staffwork.ErrNotTheirOrder, staffwork.ErrSameOrderOwner, orders.ErrInactiveOwner} {
 		if errors.Is(err, e) {
 			return adminRootMessage(err, e), true
 		}
@@ -195,7 +211,28 @@ func adminUserError(err error) (string, bool) {
 	if errors.As(err, &fe) {
 		return string(fe), true
 	}
+	var ofe *orders.FieldError
+	if errors.As(err, &ofe) {
+		return adminOrderFieldMessage(ofe), true
+	}
 	return "", false
+}
+
+// adminOrderFieldLabels name the orders domain's fields as the order page's
+// forms label them.
+var adminOrderFieldLabels = map[string]string{"status": "Status", "note": "Note", "at": "Delivered at",
+	"recipient_name": "Received by", "expected_delivery": "Expected delivery"}
+
+// adminOrderFieldMessage words an invalid order field for staff.
+func adminOrderFieldMessage(fe *orders.FieldError) string {
+	if fe == orders.ErrNeedsNote {
+		return fe.Message
+	}
+	label := adminOrderFieldLabels[fe.Field]
+	if label == "" {
+		label = fe.Field
+	}
+	return label + ": " + fe.Message
 }
 
 // adminRootMessage is the sentence of the sentinel, without the wrapping prefixes.
@@ -229,6 +266,15 @@ func adminRedirect(c echo.Context, path, done string) error {
 
 // adminNotFound reports a missing row.
 func adminNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// adminEscalationBlock is the data of the acknowledge/resolve buttons shown
+// on a case's page while it is escalated (views/partials/admin.html).
+type adminEscalationBlock struct {
+	adminView
+	E      *model.Escalation
+	CanAct bool   // the signed-in staff member may act on it (cases.MayAct)
+	Next   string // the page to come back to
+}
 
 // adminFacts is the data of the editable facts block (views/partials/admin.html).
 type adminFacts struct {

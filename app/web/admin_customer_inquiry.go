@@ -1,5 +1,38 @@
 package web
 
-// adminCanOpenInquiry: starting an inquiry on a customer's behalf waits for
-// the cases package.
-const adminCanOpenInquiry = false
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/staffwork"
+)
+
+// adminCustomerInquiry opens an inquiry on the customer's behalf, for a
+// question taken on the phone or at the counter (staffwork.OpenOnBehalf):
+// it gets its owner by the owner rule, the customer is emailed who owns it,
+// and the timeline names who opened it for them.
+func (s *Server) adminCustomerInquiry(c echo.Context) error {
+	id, err := adminID(c, "id")
+	if err != nil {
+		return err
+	}
+	in := staffwork.OnBehalf{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: c.FormValue("order_ref")}
+	q, err := staffwork.OpenOnBehalf(c.Request().Context(), s.store, s.bus, id, in, staffOf(c), s.now())
+	if msg, ok := adminUserError(err); ok {
+		d, derr := s.customerPage(c, id)
+		if derr != nil {
+			return derr
+		}
+		d.Error, d.Failed = msg, "open-inquiry"
+		for _, k := range []string{"subject", "body", "order_ref"} {
+			d.Form[k] = c.FormValue(k)
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "admin/customer", "", d)
+	}
+	if err != nil {
+		return err
+	}
+	return adminRedirect(c, "/admin/inquiries/"+strconv.FormatInt(q.ID, 10), "inquiry_opened")
+}

@@ -35,7 +35,6 @@ type customerData struct {
 	Inquiries []*model.Inquiry
 	Facts     []*model.CustomerFact
 	Form      map[string]string
-	CanOpen   bool // starting an inquiry on their behalf is available
 }
 
 // FactsBlock is the customer's facts, editable.
@@ -63,7 +62,7 @@ func (s *Server) customerPage(c echo.Context, id int64) (*customerData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &customerData{adminView: s.adminView(c, ""), Customer: cust, Form: map[string]string{}, CanOpen: adminCanOpenInquiry}
+	d := &customerData{adminView: s.adminView(c, ""), Customer: cust, Form: map[string]string{"order_ref": c.QueryParam("order")}}
 	d.Title = cust.Name
 	if d.Orders, err = s.store.OrdersForCustomer(ctx, id, 200, 0); err != nil {
 		return nil, err

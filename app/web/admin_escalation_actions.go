@@ -1,5 +1,101 @@
 package web
 
-// adminCanActOnEscalations: acknowledging and resolving wait for the cases
-// package.
-const adminCanActOnEscalations = false
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// escalationAction runs one manager action on an escalation and goes back
+// to the page it came from (the escalations list, or the case's page). Only
+// the manager it is addressed to, their manager or an administrator may act:
+// anyone else gets a 403 that says who can.
+func (s *Server) escalationAction(c echo.Context, done string, act func(ctx context.Context, id int64, me *model.Staff) error) error {
+	id, err := adminID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = act(c.Request().Context(), id, staffOf(c))
+	if errors.Is(err, cases.ErrNotManager) {
+		return s.escalationRefused(c, id, http.StatusForbidden, "")
+	}
+	if msg, ok := adminUserError(err); ok {
+		return s.escalationRefused(c, id, http.StatusUnprocessableEntity, msg)
+	}
+	if err != nil {
+		return err
+	}
+	return adminRedirect(c, adminEscalationNext(c), done)
+}
+
+// escalationRefused shows the escalations list with why the action was
+// refused; for a 403, who may act instead.
+func (s *Server) escalationRefused(c echo.Context, id int64, status int, msg string) error {
+	if status == http.StatusForbidden {
+		e, err := s.store.EscalationByID(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		msg = "This escalation is addressed to " + e.Manager.FullName + ". Only they, their manager or an administrator can act on it: ask one of them."
+	}
+	d, err := s.escalationsPage(c)
+	if err != nil {
+		return err
+	}
+	d.Error, d.Failed = msg, "escalation-"+strconv.FormatInt(id, 10)
+	d.Form["to"] = c.FormValue("to")
+	return s.render(c, status, "admin/escalations", "", d)
+}
+
+// adminEscalationNext is where an escalation form returns: a local /admin
+// page, else the escalations list.
+func adminEscalationNext(c echo.Context) string {
+	next := safeNext(c.FormValue("next"), "")
+	if !strings.HasPrefix(next, "/admin/") {
+		next = "/admin/escalations"
+	}
+	return next
+}
+
+// adminEscalationAcknowledge records that the manager has taken the
+// escalation; the customer sees it at once and is emailed.
+func (s *Server) adminEscalationAcknowledge(c echo.Context) error {
+	return s.escalationAction(c, "acknowledged", func(ctx context.Context, id int64, me *model.Staff) error {
+		_, err := cases.AcknowledgeEscalation(ctx, s.store, s.bus, id, me, s.now())
+		return err
+	})
+}
+
+// adminEscalationResolve closes the escalation.
+func (s *Server) adminEscalationResolve(c echo.Context) error {
+	return s.escalationAction(c, "escalation_resolved", func(ctx context.Context, id int64, me *model.Staff) error {
+		_, err := cases.ResolveEscalation(ctx, s.store, s.bus, id, me, s.now())
+		return err
+	})
+}
+
+// adminEscalationReassign hands the escalated case to another owner.
+func (s *Server) adminEscalationReassign(c echo.Context) error {
+	return s.escalationAction(c, "reassigned", func(ctx context.Context, id int64, me *model.Staff) error {
+		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
+		if err != nil {
+			return adminFormError("choose who takes the case")
+		}
+		err = staffwork.ReassignEscalated(ctx, s.store, s.bus, id, to, me, s.now())
+		if errors.Is(err, store.ErrNotFound) {
+			if _, eerr := s.store.EscalationByID(ctx, id); eerr == nil {
+				return adminFormError("choose who takes the case")
+			}
+		}
+		return err
+	})
+}

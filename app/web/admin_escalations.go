@@ -6,41 +6,71 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/model"
 )
 
 // escalationRow is one escalation with its case and customer.
 type escalationRow struct {
 	*model.Escalation
-	Customer *model.Customer
-	Inquiry  *model.Inquiry
-	Order    *model.Order
-	Late     bool // waited longer than the reply-time target
+	Customer  *model.Customer
+	Inquiry   *model.Inquiry
+	Order     *model.Order
+	Owner     *model.Staff     // the case's owner
+	Inquiries []*model.Inquiry // an order's open inquiries, to reply in
+	Late      bool             // waited longer than the reply-time target
+	CanAct    bool             // the signed-in staff member may act on it
+}
+
+// OwnerID is the case's owner, for the hand-over list.
+func (r escalationRow) OwnerID() int64 {
+	if r.Owner == nil {
+		return 0
+	}
+	return r.Owner.ID
+}
+
+// OwnerName is the case owner's full name, "—" when unknown.
+func (r escalationRow) OwnerName() string {
+	if r.Owner == nil {
+		return "—"
+	}
+	return r.Owner.FullName
 }
 
 type escalationsData struct {
 	adminView
 	Rows       []escalationRow
 	ReplyHours int
-	CanAct     bool
+	Colleagues []*model.Staff // active staff, to hand a case to
+	Form       map[string]string
 }
 
 // adminEscalations lists the open escalations addressed to the signed-in
-// manager and to their reports, oldest first, with how long each has waited.
+// manager and to their reports, oldest first, with how long each has waited
+// and what the manager can do about each.
 func (s *Server) adminEscalations(c echo.Context) error {
+	d, err := s.escalationsPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin/escalations", "escalations", d)
+}
+
+func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 	ctx := c.Request().Context()
 	me := staffOf(c)
 	reports, err := s.store.ReportsOf(ctx, me.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list, err := s.store.OpenEscalationsForManagers(ctx, append([]int64{me.ID}, reports...))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	settings, err := s.store.Settings(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var custIDs, inqIDs, ordIDs []int64
 	for _, e := range list {
@@ -54,28 +84,59 @@ func (s *Server) adminEscalations(c echo.Context) error {
 	}
 	custs, err := s.store.CustomersByIDs(ctx, custIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inqs, err := s.store.InquiriesByIDs(ctx, inqIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ords, err := s.store.OrdersByIDs(ctx, ordIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d := escalationsData{adminView: s.adminView(c, "admin.escalations.title"), ReplyHours: settings.ReplyHours, CanAct: adminCanActOnEscalations}
+	staff, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &escalationsData{adminView: s.adminView(c, "admin.escalations.title"), ReplyHours: settings.ReplyHours, Form: map[string]string{}}
+	byID := make(map[int64]*model.Staff, len(staff))
+	for _, st := range staff {
+		byID[st.ID] = st
+		if st.Active {
+			d.Colleagues = append(d.Colleagues, st)
+		}
+	}
 	target := time.Duration(settings.ReplyHours) * time.Hour
 	now := s.now()
 	for _, e := range list {
-		r := escalationRow{Escalation: e, Customer: custs[e.CustomerID], Late: now.Sub(e.CreatedAt) > target}
-		if e.InquiryID != nil {
+		r := escalationRow{Escalation: e, Customer: custs[e.CustomerID], Late: now.Sub(e.CreatedAt) > target, CanAct: cases.MayAct(e, me)}
+		if e.InquiryID != nil && inqs[*e.InquiryID] != nil {
 			r.Inquiry = inqs[*e.InquiryID]
+			r.Owner = byID[r.Inquiry.OwnerID]
 		}
-		if e.OrderID != nil {
+		if e.OrderID != nil && ords[*e.OrderID] != nil {
 			r.Order = ords[*e.OrderID]
+			r.Owner = byID[r.Order.OwnerID]
+			if r.Inquiries, err = s.openInquiriesAbout(c, r.Order); err != nil {
+				return nil, err
+			}
 		}
 		d.Rows = append(d.Rows, r)
 	}
-	return s.render(c, http.StatusOK, "admin/escalations", "escalations", d)
+	return d, nil
+}
+
+// openInquiriesAbout lists the open inquiries about an order, newest first.
+func (s *Server) openInquiriesAbout(c echo.Context, o *model.Order) ([]*model.Inquiry, error) {
+	all, err := s.store.InquiriesAboutOrder(c.Request().Context(), o.CustomerID, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	var open []*model.Inquiry
+	for _, q := range all {
+		if q.IsOpen {
+			open = append(open, q)
+		}
+	}
+	return open, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
@@ -19,6 +20,7 @@ type inquiryWorkData struct {
 	Events     []*model.Event
 	Facts      []*model.CustomerFact
 	Escalation *model.Escalation
+	CanAct     bool           // the signed-in staff member may act on the escalation
 	Colleagues []*model.Staff // active colleagues, for reassigning
 	Form       map[string]string
 }
@@ -62,6 +64,7 @@ func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error)
 	if d.Escalation, err = s.store.OpenEscalation(ctx, "inquiry:"+strconv.FormatInt(id, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	d.CanAct = d.Escalation != nil && cases.MayAct(d.Escalation, staffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -144,6 +147,12 @@ func (s *Server) adminInquiryResolve(c echo.Context) error {
 	return s.inquiryAction(c, "resolved", func(id int64, me *model.Staff) error {
 		return staffwork.ResolveInquiry(c.Request().Context(), s.store, s.bus, id, me, s.now())
 	})
+}
+
+// EscalationBlock is the open escalation's buttons beside the conversation.
+func (d inquiryWorkData) EscalationBlock() adminEscalationBlock {
+	return adminEscalationBlock{adminView: d.adminView, E: d.Escalation, CanAct: d.CanAct,
+		Next: "/admin/inquiries/" + strconv.FormatInt(d.Inquiry.ID, 10)}
 }
 
 // FactsBlock is the customer's facts, editable beside the conversation.

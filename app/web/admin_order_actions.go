@@ -1,5 +1,138 @@
 package web
 
-// adminCanEditOrders: status changes, delivery and reassigning wait for the
-// orders package.
-const adminCanEditOrders = false
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/domain/orders"
+	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// adminLocalMinute is the layout of <input type="datetime-local">: a wall
+// clock time in the business's time zone (KEDJA_TIMEZONE), to the minute.
+const adminLocalMinute = "2006-01-02T15:04"
+
+// orderFormFields are the inputs of the order page's forms, kept as typed
+// when one is refused.
+var orderFormFields = []string{"status", "note", "expected", "recipient", "delivered_at", "to"}
+
+// orderAction runs one staff action on an order and goes back to its page
+// (POST, redirect, GET) with a notice; a refusal re-renders the page with the
+// message beside the form it is about and every typed value kept. done is
+// the notice key, or "" when act reports that nothing changed.
+func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.Context, o *model.Order, me *model.Staff) (done string, err error)) error {
+	ctx := c.Request().Context()
+	o, err := s.store.OrderByRef(ctx, c.Param("ref"))
+	if err != nil {
+		return err
+	}
+	done, err := act(ctx, o, staffOf(c))
+	if msg, ok := adminUserError(err); ok {
+		d, derr := s.orderWork(c, o.Ref)
+		if derr != nil {
+			return derr
+		}
+		d.Error, d.Failed = msg, form
+		for _, k := range orderFormFields {
+			d.Form[k] = c.FormValue(k)
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "admin/order", "", d)
+	}
+	if err != nil {
+		return err
+	}
+	if done == "" {
+		done = "unchanged"
+	}
+	return adminRedirect(c, "/admin/orders/"+url.PathEscape(o.Ref), done)
+}
+
+// adminOrderStatus changes an order's status, with an optional note for the
+// customer (required when the order moves back: orders.ErrNeedsNote).
+func (s *Server) adminOrderStatus(c echo.Context) error {
+	return s.orderAction(c, "status", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+		ch := orders.Change{Status: c.FormValue("status"), Note: c.FormValue("note")}
+		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
+		return doneIf(changed, "status"), err
+	})
+}
+
+// adminOrderDelivered marks the order delivered: to whom and when (a local
+// time in the business's zone), confirmed by the signed-in staff member; the
+// orders domain queues the delivery confirmation email.
+func (s *Server) adminOrderDelivered(c echo.Context) error {
+	return s.orderAction(c, "delivered", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+		recipient := strings.TrimSpace(c.FormValue("recipient"))
+		if recipient == "" {
+			return "", adminFormError("write who received the order (a name, or where it was left)")
+		}
+		at, err := time.ParseInLocation(adminLocalMinute, strings.TrimSpace(c.FormValue("delivered_at")), s.location())
+		if err != nil {
+			return "", adminFormError("give the delivery time as a date and a time, such as 2026-11-20 14:10")
+		}
+		ch := orders.Change{Status: model.OrderDelivered, RecipientName: recipient, At: &at}
+		if o.DeliveredAt != nil && o.DeliveredAt.In(s.location()).Truncate(time.Minute).Equal(at) {
+			// The form shows the recorded time to the minute: keeping it keeps
+			// the delivery (and its one confirmation email) as it is.
+			ch.At = nil
+		}
+		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
+		return doneIf(changed, "delivered"), err
+	})
+}
+
+// adminOrderExpected sets (or, empty, clears) the expected delivery date.
+func (s *Server) adminOrderExpected(c echo.Context) error {
+	return s.orderAction(c, "expected", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+		date := strings.TrimSpace(c.FormValue("expected"))
+		if date == o.ExpectedDelivery {
+			return "", nil
+		}
+		_, err := orders.SetExpected(ctx, s.store, s.bus, o.Ref, date, model.StaffActor(me), s.now())
+		return "expected", err
+	})
+}
+
+// adminOrderReassign hands the order to an active colleague: a handoff the
+// customer sees, and an email to the new owner.
+func (s *Server) adminOrderReassign(c echo.Context) error {
+	return s.orderAction(c, "reassign", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
+		if err != nil {
+			return "", adminFormError("choose who takes the order")
+		}
+		if to == o.OwnerID {
+			return "", staffwork.ErrSameOrderOwner
+		}
+		_, err = orders.Reassign(ctx, s.store, s.bus, o.Ref, to, me, s.now())
+		if errors.Is(err, store.ErrNotFound) {
+			return "", adminFormError("choose who takes the order")
+		}
+		return "order_reassigned", err
+	})
+}
+
+// doneIf is the notice key when something changed, "" when nothing did.
+func doneIf(changed bool, key string) string {
+	if changed {
+		return key
+	}
+	return ""
+}
+
+// location is the business's time zone (KEDJA_TIMEZONE).
+func (s *Server) location() *time.Location {
+	if s.cfg.Location == nil {
+		return time.UTC
+	}
+	return s.cfg.Location
+}

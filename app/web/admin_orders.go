@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -46,9 +47,48 @@ type orderWorkData struct {
 	Facts      []*model.CustomerFact
 	Colleagues []*model.Staff
 	Escalation *model.Escalation
+	CanAct     bool // the signed-in staff member may act on the escalation
 	Statuses   []string
-	CanEdit    bool
 	Form       map[string]string
+}
+
+// Value is what a form field shows: what was typed (after a refusal), else
+// the order's current value def.
+func (d orderWorkData) Value(field, def string) string {
+	if v, ok := d.Form[field]; ok {
+		return v
+	}
+	return def
+}
+
+// DeliveredAtInput is the delivery time the form starts from, in the
+// business's time zone: the recorded one, else now.
+func (d orderWorkData) DeliveredAtInput() string {
+	t := d.now
+	if d.Order.DeliveredAt != nil {
+		t = *d.Order.DeliveredAt
+	}
+	return d.Value("delivered_at", t.In(d.loc).Format(adminLocalMinute))
+}
+
+// MaxDeliveredAt bounds the delivery time input: now, in the business's zone.
+func (d orderWorkData) MaxDeliveredAt() string { return d.now.In(d.loc).Format(adminLocalMinute) }
+
+// StatusChoices are the statuses the status form offers: all but delivered,
+// which has its own form (recipient and time), unless the order is delivered.
+func (d orderWorkData) StatusChoices() []string {
+	var out []string
+	for _, st := range d.Statuses {
+		if st != model.OrderDelivered || d.Order.Status == model.OrderDelivered {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// EscalationBlock is the open escalation's buttons beside the order.
+func (d orderWorkData) EscalationBlock() adminEscalationBlock {
+	return adminEscalationBlock{adminView: d.adminView, E: d.Escalation, CanAct: d.CanAct, Next: "/admin/orders/" + d.Order.Ref}
 }
 
 // FactsBlock is the customer's facts, editable beside the order.
@@ -62,7 +102,7 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &orderWorkData{adminView: s.adminView(c, ""), Order: o, Statuses: model.OrderStatuses, CanEdit: adminCanEditOrders, Form: map[string]string{}}
+	d := &orderWorkData{adminView: s.adminView(c, ""), Order: o, Statuses: model.OrderStatuses, Form: map[string]string{}}
 	d.Title = o.Ref
 	if d.Events, err = s.store.OrderEvents(ctx, o.ID, false); err != nil {
 		return nil, err
@@ -73,6 +113,7 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	if d.Escalation, err = s.store.OpenEscalation(ctx, "order:"+strconv.FormatInt(o.ID, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	d.CanAct = d.Escalation != nil && cases.MayAct(d.Escalation, staffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
 )
 
 type outboxData struct {
@@ -13,27 +14,40 @@ type outboxData struct {
 	State    string
 	States   []string
 	Messages []*model.OutboxMessage
-	CanRetry bool
 }
 
+// SignIn reports whether mail of this template is sign-in mail, which cannot
+// be resent (its link is gone once it failed).
+func (d outboxData) SignIn(template string) bool { return store.IsSignInTemplate(template) }
+
 // adminOutbox lists the newest emails with their state, attempts and last
-// error. Message data (sign-in links and codes among it) is never shown.
+// error, and a Resend button on the failed ones. Message data (sign-in links
+// and codes among it) is never read (store.AdminOutbox).
 func (s *Server) adminOutbox(c echo.Context) error {
-	state := c.QueryParam("state")
-	switch state {
-	case model.MailPending, model.MailSending, model.MailSent, model.MailFailed:
-	default:
-		state = ""
+	return s.outboxPage(c, http.StatusOK, "")
+}
+
+// outboxPage renders the outbox list, with errMsg when an action was refused.
+func (s *Server) outboxPage(c echo.Context, status int, errMsg string) error {
+	state := adminOutboxState(c.QueryParam("state"))
+	if state == "" {
+		state = adminOutboxState(c.FormValue("state"))
 	}
-	list, err := s.store.ListOutbox(c.Request().Context(), state, 200)
+	list, err := s.store.AdminOutbox(c.Request().Context(), state, 200)
 	if err != nil {
 		return err
 	}
-	d := outboxData{adminView: s.adminView(c, "admin.outbox.title"), State: state,
-		States: []string{"", model.MailPending, model.MailSending, model.MailSent, model.MailFailed}, CanRetry: adminCanRetryMail}
-	for _, m := range list {
-		m.Data = nil // never handed to the template
+	d := outboxData{adminView: s.adminView(c, "admin.outbox.title"), State: state, Messages: list,
+		States: []string{"", model.MailPending, model.MailSending, model.MailSent, model.MailFailed}}
+	d.Error = errMsg
+	return s.render(c, status, "admin/outbox", "", d)
+}
+
+// adminOutboxState keeps a state filter to the known states ("" for all).
+func adminOutboxState(st string) string {
+	switch st {
+	case model.MailPending, model.MailSending, model.MailSent, model.MailFailed:
+		return st
 	}
-	d.Messages = list
-	return s.render(c, http.StatusOK, "admin/outbox", "", d)
+	return ""
 }

@@ -1,5 +1,55 @@
 package web
 
-// adminCanRetryMail: resending a failed email waits for the mailer's
-// RetryOutbox.
-const adminCanRetryMail = false
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// adminOutboxRetry queues a failed email again (store.RetryOutbox): due at
+// once, a fresh retry budget, the same Message-ID. A sign-in email, or one
+// that is not failed, is refused with the reason.
+func (s *Server) adminOutboxRetry(c echo.Context) error {
+	id, err := adminID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	err = s.store.RetryOutbox(ctx, id, s.now())
+	if errors.Is(err, store.ErrConflict) {
+		return s.outboxPage(c, http.StatusConflict, s.outboxRetryRefusal(c, id))
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("outbox message queued again", "outbox_id", id, "staff_id", staffOf(c).ID, "staff", staffOf(c).FullName)
+	path := "/admin/outbox"
+	if st := adminOutboxState(c.FormValue("state")); st != "" {
+		path += "?state=" + url.QueryEscape(st)
+	}
+	return adminRedirect(c, path, "resent")
+}
+
+// outboxRetryRefusal says why a message cannot be resent. Only its template
+// and state are read: the data of unsent sign-in mail never leaves here.
+func (s *Server) outboxRetryRefusal(c echo.Context, id int64) string {
+	m, err := s.store.OutboxByID(c.Request().Context(), id)
+	if err != nil {
+		return "That email cannot be resent now."
+	}
+	template, state := m.Template, m.State
+	m.Data = nil
+	switch {
+	case store.IsSignInTemplate(template):
+		return "A sign-in email cannot be resent: its link was removed when sending failed. Ask the person to request a new sign-in link."
+	case state == model.MailSent:
+		return "That email has been sent already; nothing to resend."
+	default:
+		return "Only failed emails can be resent; that one is " + state + " and will be tried again by itself."
+	}
+}

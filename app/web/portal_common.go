@@ -239,6 +239,9 @@ func (v portalView) EventText(e *model.Event) string {
 		}
 		return v.T("event.handoff", "From", d["from"], "To", d["to"])
 	case cases.KindInquiryOpened:
+		if d["on_behalf"] != "" {
+			return v.T("event.opened_on_behalf", "Name", d["opened_by"], "Subject", d["subject"])
+		}
 		if e.OrderID != nil {
 			return v.T("event.asked", "Subject", d["subject"])
 		}
@@ -305,7 +308,7 @@ func (v portalView) statusText(d map[string]string, actor string) string {
 func (v portalView) EventBy(e *model.Event) string {
 	switch e.ActorKind {
 	case model.ActorStaff:
-		if e.ActorName == "" {
+		if e.ActorName == "" || e.Data["on_behalf"] != "" {
 			return ""
 		}
 		return v.T("event.by", "Name", e.ActorName)

@@ -89,6 +89,14 @@ func (s *Server) routes() {
 	staff.GET("/escalations", s.adminEscalations)
 	staff.GET("/orders", s.adminOrders)
 	staff.GET("/orders/:ref", s.adminOrder)
+	staff.POST("/orders/:ref/status", s.adminOrderStatus)
+	staff.POST("/orders/:ref/delivered", s.adminOrderDelivered)
+	staff.POST("/orders/:ref/expected", s.adminOrderExpected)
+	staff.POST("/orders/:ref/reassign", s.adminOrderReassign)
+	staff.POST("/escalations/:id/acknowledge", s.adminEscalationAcknowledge)
+	staff.POST("/escalations/:id/resolve", s.adminEscalationResolve)
+	staff.POST("/escalations/:id/reassign", s.adminEscalationReassign)
+	staff.POST("/customers/:id/inquiries", s.adminCustomerInquiry)
 	admin := staff.Group("", s.requireAdmin)
 	_ = admin
 	// -- admin-only routes --
@@ -105,4 +113,5 @@ func (s *Server) routes() {
 	admin.GET("/settings", s.adminSettings)
 	admin.POST("/settings", s.adminSettingsSave)
 	admin.GET("/outbox", s.adminOutbox)
+	admin.POST("/outbox/:id/retry", s.adminOutboxRetry)
 }
