@@ -74,6 +74,12 @@ func (s *Server) apiOrderView(ctx context.Context, ref string) (*apiOrder, error
 	if err != nil {
 		return nil, err
 	}
+	return s.apiOrderViewOf(ctx, o)
+}
+
+// apiOrderViewOf shows o (with its Owner and Customer, as the orders
+// actions return it) and loads its customer-visible timeline.
+func (s *Server) apiOrderViewOf(ctx context.Context, o *model.Order) (*apiOrder, error) {
 	evs, err := s.store.OrderEvents(ctx, o.ID, true)
 	if err != nil {
 		return nil, err
@@ -130,7 +136,15 @@ func (s *Server) apiOrderPut(c echo.Context) error {
 	if err != nil {
 		return apiFail(err, ref)
 	}
-	v, err := s.apiOrderView(ctx, res.Order.Ref)
+	o := res.Order
+	if res.Changed && !res.Created {
+		// A replacement's Result.Order carries the customer as loaded
+		// before the body updated their name or locale: read it again.
+		if o, err = s.store.OrderByRef(ctx, o.Ref); err != nil {
+			return err
+		}
+	}
+	v, err := s.apiOrderViewOf(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -162,7 +176,7 @@ func (s *Server) apiOrderStatus(c echo.Context) error {
 	if err != nil {
 		return apiFail(err, ref)
 	}
-	v, err := s.apiOrderView(ctx, o.Ref)
+	v, err := s.apiOrderViewOf(ctx, o)
 	if err != nil {
 		return err
 	}

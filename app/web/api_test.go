@@ -172,6 +172,15 @@ func TestAPIPutAndGetOrder(t *testing.T) {
 			if a.apiCounts() == before {
 				t.Fatal("update wrote nothing")
 			}
+			// The answer to a replacement is the order as GET shows it, the
+			// customer's new name included.
+			r = a.apiCall(http.MethodPut, "/api/v1/orders/BQ-2001", key, strings.Replace(apiOrderBody("processing", "carrier", "GLS"), "Ann Jensen", "Ann Jensen-Holm", 1))
+			u = r.order(t)
+			g = a.apiCall(http.MethodGet, "/api/v1/orders/BQ-2001", key, "")
+			u.Changed = nil
+			if r.Status != http.StatusOK || u.Customer.Name != "Ann Jensen-Holm" || mustJSON(t, u) != mustJSON(t, g.order(t)) {
+				t.Fatalf("replacement answer differs from GET:\n%s\n%s", r.Body, g.Body)
+			}
 		})
 	}
 }
