@@ -52,9 +52,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 			documented[strings.ToUpper(m)+" /api/v1"+path] = true
 			var op struct {
-				Security   *[]any                     `json:"security"`
+				Security   *[]any                      `json:"security"`
 				Parameters []struct{ Name, In string } `json:"parameters"`
-				Responses  map[string]json.RawMessage `json:"responses"`
+				Responses  map[string]json.RawMessage  `json:"responses"`
 			}
 			if err := json.Unmarshal(raw, &op); err != nil {
 				t.Fatalf("%s %s: %v", m, path, err)
