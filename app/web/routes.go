@@ -100,6 +100,8 @@ func (s *Server) routes() {
 	admin := staff.Group("", s.requireAdmin)
 	_ = admin
 	// -- admin-only routes --
+	admin.GET("/import", s.adminImportForm)
+	admin.POST("/import", s.adminImport) // streams its upload (limitBody allows 256 MiB here)
 	admin.GET("/api-keys", s.adminAPIKeys)
 	admin.POST("/api-keys", s.adminAPIKeyCreate)
 	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke)
