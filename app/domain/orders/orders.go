@@ -264,7 +264,9 @@ func cleanNote(s string) (string, error) {
 }
 
 // ChangeStatus records a status change of the order with this reference.
-// The same status again without a note changes nothing (changed=false).
+// The same status again without a note changes nothing (changed=false); on
+// a delivered order a new recipient or time is a correction, recorded in the
+// timeline without a second confirmation email.
 // delivered records when, to whom and who confirmed it (the actor) and
 // queues the delivery confirmation; shipped and out_for_delivery queue their
 // notices. A move backwards needs a note (ErrNeedsNote) and shows in the
@@ -281,7 +283,8 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 		if o, err = tx.OrderByRef(ctx, ref); err != nil {
 			return err
 		}
-		if ch.Status == o.Status && ch.Note == "" && (ch.RecipientName == "" || ch.RecipientName == o.RecipientName) {
+		if ch.Status == o.Status && ch.Note == "" && (ch.RecipientName == "" || ch.RecipientName == o.RecipientName) &&
+			(ch.At == nil || ch.Status != model.OrderDelivered || (o.DeliveredAt != nil && ch.At.Equal(*o.DeliveredAt))) {
 			return nil
 		}
 		if backwards(o.Status, ch.Status) && ch.Note == "" {
@@ -342,8 +345,9 @@ func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, 
 	}
 	var msg *model.OutboxMessage
 	switch {
-	case ch.Status == from && ch.Status != model.OrderDelivered:
-		// A note on the current status: no second notice.
+	case ch.Status == from:
+		// A note or a correction (recipient, time) on the current status:
+		// no second notice.
 	case ch.Status == model.OrderShipped || ch.Status == model.OrderOutForDelivery || ch.Status == model.OrderDelivered:
 		c := o.Customer
 		if c == nil {

@@ -416,3 +416,31 @@ func TestConcurrentCreatesMakeOneOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryCorrection: a new time or recipient on a delivered order is
+// recorded, without a second confirmation email; the same again is nothing.
+func TestDeliveryCorrection(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		ctx := context.Background()
+		f.upsert(t, input("BQ-1007", model.OrderOutForDelivery))
+		by := model.StaffActor(f.jonas)
+		first, fixed := f.now.Add(-3*time.Hour), f.now.Add(-2*time.Hour)
+		if _, _, err := orders.ChangeStatus(ctx, s, f.hub, "BQ-1007", orders.Change{Status: model.OrderDelivered, At: &first}, by, f.now); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []bool{true, false} {
+			o, changed, err := orders.ChangeStatus(ctx, s, f.hub, "BQ-1007",
+				orders.Change{Status: model.OrderDelivered, At: &fixed, RecipientName: "Birthe Hansen"}, by, f.now)
+			if err != nil || changed != want || !o.DeliveredAt.Equal(fixed) {
+				t.Fatalf("correction %d: changed %v (want %v), delivered %v, %v", i, changed, want, o.DeliveredAt, err)
+			}
+		}
+		if n := f.count(t, "outbox", "template = ?", notify.DeliveryConfirmation); n != 1 {
+			t.Errorf("%d delivery confirmations after a correction, want 1", n)
+		}
+		if n := f.count(t, "timeline_events", "kind = ? AND order_id IS NOT NULL", orders.KindStatusChanged); n != 3 {
+			t.Errorf("%d status events, want 3 (out for delivery, delivered, corrected)", n)
+		}
+	})
+}
