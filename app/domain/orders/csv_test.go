@@ -520,3 +520,32 @@ func TestImportCSVStreams(t *testing.T) {
 		t.Fatalf("read %d bytes past a reported bad row: the file is not streamed (limit %d)", worst, limit)
 	}
 }
+
+// FuzzImportCSV imports any bytes into one SQLite database, twice: it never
+// panics, fails only with a *FileError, reports every failed row, and the
+// second import creates and updates nothing.
+func FuzzImportCSV(f *testing.F) {
+	for _, s := range []string{
+		"order_ref,customer_email,status\nF-1,a@example.com,received\nF-2,b@example.com,shipped\n",
+		"\xEF\xBB\xBForder_ref;customer_email;status;total;currency;items;owner_email\r\nF-1;a@example.com;delivered;499,00;DKK;\"2x Roser; 1x Kort\";per@shop.example\r\n",
+		"order_ref,customer_email,status,placed_at,expected_delivery\nF-1,b@example.com,received,2026-11-20 10:15,2026-11-30\nF-3,c@example.com,cancelled,,\n",
+		badRowsFile,
+	} {
+		f.Add([]byte(s))
+	}
+	sh := newCSVShop(f, testenv.NewStore(f, "sqlite"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		first, err := sh.load(t, string(data))
+		var fe *orders.FileError
+		if err != nil && !errors.As(err, &fe) {
+			t.Fatalf("import failed: %v", err)
+		}
+		if len(sh.errs) != first.Failed || first.Rows != first.Created+first.Updated+first.Unchanged+first.Failed {
+			t.Fatalf("summary %#v with %d bad rows reported", first, len(sh.errs))
+		}
+		second, err2 := sh.load(t, string(data))
+		if (err == nil) != (err2 == nil) || second.Created != 0 || second.Updated != 0 || second.Failed != first.Failed {
+			t.Fatalf("second import: %#v %v after %#v %v; bad rows %v", second, err2, first, err, sh.errs)
+		}
+	})
+}
