@@ -21,7 +21,8 @@ import (
 //     a hint to save it as "CSV UTF-8".
 //   - Comma-separated, or semicolon-separated as Excel writes CSV in Danish,
 //     Swedish and Dutch locales: the header line decides (more ";" than ","
-//     outside quotes means ";"). Quoted values may hold the separator, quotes
+//     outside quotes means ";"), unless a first line "sep=;" or "sep=,"
+//     (Excel's hint) says so. Quoted values may hold the separator, quotes
 //     written twice ("") and line breaks.
 //   - A header row; names are trimmed and case-insensitive, in any order.
 //     Unknown, duplicate or missing required columns (order_ref,
@@ -140,6 +141,7 @@ type csvDecoder struct {
 	loc    *time.Location
 	seen   map[string]int // order_ref → line of its row
 	last   int            // line of the last record read
+	skip   int            // lines before the header (a "sep=;" line)
 	offset int64          // csv.Reader.InputOffset after the last record
 }
 
@@ -155,12 +157,23 @@ func newCSVDecoder(r io.Reader, loc *time.Location) (*csvDecoder, error) {
 	} else if bytes.HasPrefix(b, []byte("\xFF\xFE")) || bytes.HasPrefix(b, []byte("\xFE\xFF")) {
 		return nil, &FileError{Message: "the file is UTF-16 text: save it as \"CSV UTF-8\" (comma- or semicolon-separated)"}
 	}
-	head, err := peekLine(br)
+	d := &csvDecoder{loc: loc, seen: map[string]int{}}
+	head, err := d.firstLine(br)
 	if err != nil {
 		return nil, err
 	}
-	d := &csvDecoder{loc: loc, seen: map[string]int{}}
-	d.semi = countOutsideQuotes(head, ';') > countOutsideQuotes(head, ',')
+	switch sep, ok := sepLine(head); {
+	case ok && sep != ',' && sep != ';':
+		return nil, &FileError{Line: 1, Message: fmt.Sprintf("the file says sep=%q: only comma- or semicolon-separated CSV can be imported", sep)}
+	case ok:
+		// Excel's "sep=;" hint line: the header is on the next line.
+		d.semi, d.skip = sep == ';', 1
+		if head, err = d.firstLine(br); err != nil {
+			return nil, err
+		}
+	default:
+		d.semi = countOutsideQuotes(head, ';') > countOutsideQuotes(head, ',')
+	}
 	d.lim = &recordLimit{r: br}
 	d.cr = csv.NewReader(d.lim)
 	if d.semi {
@@ -176,7 +189,7 @@ func newCSVDecoder(r io.Reader, loc *time.Location) (*csvDecoder, error) {
 	case err != nil:
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, &FileError{Line: pe.StartLine, Message: "the header cannot be read: " + quoteHint(pe.Err)}
+			return nil, &FileError{Line: pe.StartLine + d.skip, Message: "the header cannot be read: " + quoteHint(pe.Err)}
 		}
 		return nil, d.readError(err)
 	}
@@ -184,27 +197,45 @@ func newCSVDecoder(r io.Reader, loc *time.Location) (*csvDecoder, error) {
 		return nil, err
 	}
 	d.last, _ = d.cr.FieldPos(0)
+	d.last += d.skip
 	d.offset = d.cr.InputOffset()
 	d.lim.mark = d.offset
 	return d, nil
 }
 
-// peekLine returns the first line without consuming it.
-func peekLine(br *bufio.Reader) ([]byte, error) {
+// firstLine returns a copy of the line br is at, without consuming it; a
+// "sep=" line is consumed.
+func (d *csvDecoder) firstLine(br *bufio.Reader) ([]byte, error) {
 	for n := 512; ; n *= 2 {
 		b, err := br.Peek(min(n, maxHeader))
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			return b[:i], nil
+			line := bytes.Clone(b[:i])
+			if _, ok := sepLine(line); ok && d.skip == 0 {
+				_, _ = br.Discard(i + 1)
+			}
+			return line, nil
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			return b, nil
+			if _, ok := sepLine(b); ok && d.skip == 0 {
+				_, _ = br.Discard(len(b))
+			}
+			return bytes.Clone(b), nil
 		case errors.Is(err, bufio.ErrBufferFull) || n >= maxHeader:
-			return nil, &FileError{Line: 1, Message: fmt.Sprintf("the header line is over %d KiB: is this a CSV file with a header row?", maxHeader>>10)}
+			return nil, &FileError{Line: 1 + d.skip, Message: fmt.Sprintf("the header line is over %d KiB: is this a CSV file with a header row?", maxHeader>>10)}
 		case err != nil:
 			return nil, err
 		}
 	}
+}
+
+// sepLine reads Excel's separator hint, a first line "sep=;".
+func sepLine(line []byte) (byte, bool) {
+	line = bytes.TrimRight(line, "\r")
+	if len(line) == 5 && bytes.EqualFold(line[:4], []byte("sep=")) {
+		return line[4], true
+	}
+	return 0, false
 }
 
 // countOutsideQuotes counts c in line outside double-quoted parts.
@@ -270,7 +301,7 @@ func (d *csvDecoder) readHeader(header []string, raw []byte) error {
 	if bytes.IndexByte(raw, '\t') >= 0 && d.width == 1 {
 		msg += "; the file looks tab-separated: save it as CSV, comma- or semicolon-separated"
 	}
-	return &FileError{Line: 1, Message: msg}
+	return &FileError{Line: 1 + d.skip, Message: msg}
 }
 
 func columnIndex(name string) int {
@@ -302,14 +333,15 @@ func (d *csvDecoder) next() (csvRow, error) {
 			if !errors.As(err, &pe) {
 				return csvRow{}, d.readError(err)
 			}
-			off := d.cr.InputOffset()
+			off, start := d.cr.InputOffset(), pe.StartLine+d.skip
 			if off <= d.offset { // no progress: cannot tell where the next row starts
-				return csvRow{}, &FileError{Line: pe.StartLine, Message: quoteHint(pe.Err)}
+				return csvRow{}, &FileError{Line: start, Message: quoteHint(pe.Err)}
 			}
-			d.offset, d.lim.mark, d.last = off, off, pe.Line
-			return csvRow{line: pe.StartLine, err: &RowError{Line: pe.StartLine, Message: quoteHint(pe.Err)}}, nil
+			d.offset, d.lim.mark, d.last = off, off, pe.Line+d.skip
+			return csvRow{line: start, err: &RowError{Line: start, Message: quoteHint(pe.Err)}}, nil
 		}
 		line, _ := d.cr.FieldPos(0)
+		line += d.skip
 		d.offset = d.cr.InputOffset()
 		d.lim.mark = d.offset
 		d.last = line

@@ -17,6 +17,7 @@ var csvSeeds = []string{
 	"order_ref,customer_email,status\nA-1,a@example.com,received,extra\nA-2,a@example.com\nA \"3,a@example.com,received\n",
 	"order_ref,nope\n",
 	"\xFF\xFE",
+	"sep=;\norder_ref;customer_email;status\nA-1;a@example.com;received\n",
 	"",
 }
 

@@ -146,6 +146,20 @@ func TestImportCSVFormats(t *testing.T) {
 				t.Fatalf("bad rows %v", sh.errs)
 			}
 		})
+		t.Run("Excel's sep= line picks the separator and counts as a line", func(t *testing.T) {
+			sh.mustLoad(t, "sep=;\r\norder_ref;customer_email;status;total;currency\r\nE-1;e@example.com;received;12,50;EUR\r\nE-2;e@example.com;nope;;\r\n",
+				orders.Summary{Rows: 2, Created: 1, Failed: 1})
+			if sh.errs[0].Line != 4 || sh.errs[0].Field != "status" {
+				t.Fatalf("bad rows %v", sh.errs)
+			}
+			if o := sh.order(t, "E-1"); o.Total != "12.50" {
+				t.Fatalf("E-1 total %q", o.Total)
+			}
+			_, err := sh.load(t, "SEP=,\norder_ref,colour\n")
+			if err == nil || !strings.Contains(err.Error(), `line 2: unknown column "colour"`) {
+				t.Fatalf("header error after sep=: %v", err)
+			}
+		})
 		t.Run("placed_at forms", func(t *testing.T) {
 			sh.mustLoad(t, "order_ref,customer_email,status,placed_at\n"+
 				"P-1,p@example.com,received,2026-11-20T11:15:00+01:00\n"+
@@ -192,6 +206,8 @@ func TestImportCSVFileErrors(t *testing.T) {
 		{"all at once", "order_ref,nope,order_ref\n", []string{`unknown column "nope"`, "twice: order_ref", "missing required columns customer_email, status"}},
 		{"tab-separated", "order_ref\tcustomer_email\tstatus\nX-1\tx@example.com\treceived\n", []string{"tab-separated"}},
 		{"UTF-16", "\xFF\xFEo\x00r\x00", []string{"UTF-16", "CSV UTF-8"}},
+		{"sep= alone", "sep=;", []string{"empty"}},
+		{"sep=tab", "sep=\t\norder_ref\tstatus\n", []string{"only comma- or semicolon-separated"}},
 		{"broken header quote", "order_ref,\"customer_email,status\n", []string{"header cannot be read", "quoted"}},
 		{"header over 64 KiB", strings.Repeat("a", 70<<10), []string{"header line is over 64 KiB"}},
 	} {
