@@ -79,34 +79,23 @@ func (s *Server) adminOrderDelivered(c echo.Context) error {
 		if err != nil {
 			return "", adminFormError("give the delivery time as a date and a time, such as 2026-11-20 14:10")
 		}
-		ch, err := s.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
-		if err != nil {
-			return "", err
-		}
+		ch := s.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
 		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
 		return doneIf(changed, "delivered"), err
 	})
 }
 
 // deliveryChange is the status change of a delivery typed into the form.
-// The form shows the recorded time to the minute: keeping it keeps the
-// delivery (and its one confirmation email) as it is. A new time alone on a
-// delivered order is refused without a note, which the orders domain would
-// otherwise take as no change at all.
-func (s *Server) deliveryChange(o *model.Order, recipient string, at time.Time, note string) (orders.Change, error) {
+// The form shows the recorded time to the minute: sending that back keeps
+// the recorded time (to the second) as it is, so correcting only the
+// recipient does not move it. Any other time on a delivered order is a
+// correction the orders domain records without a second confirmation.
+func (s *Server) deliveryChange(o *model.Order, recipient string, at time.Time, note string) orders.Change {
 	ch := orders.Change{Status: model.OrderDelivered, RecipientName: recipient, At: &at, Note: note}
-	if o.Status != model.OrderDelivered || o.DeliveredAt == nil {
-		return ch, nil
-	}
-	if o.DeliveredAt.In(s.location()).Truncate(time.Minute).Equal(at) {
+	if o.Status == model.OrderDelivered && o.DeliveredAt != nil && o.DeliveredAt.In(s.location()).Truncate(time.Minute).Equal(at) {
 		ch.At = nil
-		return ch, nil
 	}
-	if strings.TrimSpace(note) == "" && recipient == o.RecipientName {
-		return ch, adminFormError("the order is recorded as delivered at " + o.DeliveredAt.In(s.location()).Format("2006-01-02 15:04") +
-			": to change the time, add a note for the customer that says why (they are sent the corrected confirmation)")
-	}
-	return ch, nil
+	return ch
 }
 
 // adminOrderExpected sets (or, empty, clears) the expected delivery date.
