@@ -338,7 +338,11 @@ func (d *csvDecoder) next() (csvRow, error) {
 				return csvRow{}, &FileError{Line: start, Message: quoteHint(pe.Err)}
 			}
 			d.offset, d.lim.mark, d.last = off, off, pe.Line+d.skip
-			return csvRow{line: start, err: &RowError{Line: start, Message: quoteHint(pe.Err)}}, nil
+			msg := quoteHint(pe.Err)
+			if pe.Line > pe.StartLine {
+				msg += fmt.Sprintf(" (this value runs on to line %d)", pe.Line+d.skip)
+			}
+			return csvRow{line: start, err: &RowError{Line: start, Message: msg}}, nil
 		}
 		line, _ := d.cr.FieldPos(0)
 		line += d.skip

@@ -160,6 +160,15 @@ func TestImportCSVFormats(t *testing.T) {
 				t.Fatalf("header error after sep=: %v", err)
 			}
 		})
+		t.Run("a broken quote is a bad row; the next line is the next row", func(t *testing.T) {
+			sh.mustLoad(t, "order_ref,customer_email,status\nQ-1,\"q@example.com\"oops,received\nQ-2,q@example.com,received\nQ-3,\"q@example.com,received\nQ-4,q@example.com,received\n",
+				orders.Summary{Rows: 3, Created: 1, Failed: 2})
+			if sh.errs[0].Line != 2 || !strings.Contains(sh.errs[0].Message, "written twice") || sh.errs[1].Line != 4 ||
+				!strings.Contains(sh.errs[1].Message, "runs on to line 5") {
+				t.Fatalf("bad rows %v", sh.errs)
+			}
+			sh.order(t, "Q-2")
+		})
 		t.Run("placed_at forms", func(t *testing.T) {
 			sh.mustLoad(t, "order_ref,customer_email,status,placed_at\n"+
 				"P-1,p@example.com,received,2026-11-20T11:15:00+01:00\n"+
