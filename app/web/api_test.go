@@ -172,6 +172,18 @@ func TestAPIPutAndGetOrder(t *testing.T) {
 			if a.apiCounts() == before {
 				t.Fatal("update wrote nothing")
 			}
+			// The timeline is the customer's: the staff-only audit of changed
+			// details stays out.
+			all, _ := a.store.OrderEvents(context.Background(), mustOrderID(t, a, "BQ-2001"), false)
+			staffOnly := 0
+			for _, e := range all {
+				if !e.CustomerVisible {
+					staffOnly++
+				}
+			}
+			if staffOnly == 0 || len(u.Timeline) != len(all)-staffOnly {
+				t.Fatalf("timeline has %d entries; the order has %d events, %d of them staff-only", len(u.Timeline), len(all), staffOnly)
+			}
 			// The answer to a replacement is the order as GET shows it, the
 			// customer's new name included.
 			r = a.apiCall(http.MethodPut, "/api/v1/orders/BQ-2001", key, strings.Replace(apiOrderBody("processing", "carrier", "GLS"), "Ann Jensen", "Ann Jensen-Holm", 1))
@@ -183,6 +195,15 @@ func TestAPIPutAndGetOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustOrderID(t testing.TB, a *testApp, ref string) int64 {
+	t.Helper()
+	o, err := a.store.OrderByRef(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }
 
 func mustJSON(t testing.TB, v any) string {
@@ -382,4 +403,16 @@ func TestAPIRateLimit(t *testing.T) {
 	// After the wait, the key may call again.
 	a.clock.Add(time.Second)
 	apiWantError(t, "after Retry-After", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", key, ""), http.StatusNotFound, "not_found", "")
+
+	// Wrong keys are limited per client address, then answered 429.
+	for i := 0; i < apiBadBurst; i++ {
+		apiWantError(t, "wrong key", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", "kedja_guess", ""), http.StatusUnauthorized, "unauthorized", "")
+	}
+	r = a.apiCall(http.MethodGet, "/api/v1/orders/R-1", "kedja_guess", "")
+	apiWantError(t, "guessing", r, http.StatusTooManyRequests, "rate_limited", "")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	// A good key from the same address still gets through.
+	apiWantError(t, "good key while guessing", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", key, ""), http.StatusNotFound, "not_found", "")
 }
