@@ -416,3 +416,16 @@ func TestAPIRateLimit(t *testing.T) {
 	// A good key from the same address still gets through.
 	apiWantError(t, "good key while guessing", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", key, ""), http.StatusNotFound, "not_found", "")
 }
+
+func TestAPIWithoutStaff(t *testing.T) {
+	a := newTestApp(t, "sqlite")
+	key := a.apiNewKey("web-shop")
+	r := a.apiCall(http.MethodPut, "/api/v1/orders/NS-1", key, apiOrderBody("received"))
+	apiWantError(t, "no staff to own it", r, http.StatusUnprocessableEntity, "invalid", "owner_email")
+	if !strings.Contains(r.Body, "kedja staff add") {
+		t.Fatalf("the error does not say how to fix it: %s", r.Body)
+	}
+	if n := a.apiCounts(); n != [4]int{} {
+		t.Fatalf("a refused order wrote rows: %v", n)
+	}
+}
