@@ -422,7 +422,7 @@ func BenchmarkImportCSV(b *testing.B) {
 		for _, bc := range []struct {
 			name             string
 			batch, ruleEvery int
-		}{{"batch200", 0, 0}, {"batch1", 1, 0}, {"batch200-owner-rule", 0, 1}} {
+		}{{"batch200", 0, 0}, {"batch50", 50, 0}, {"batch1", 1, 0}, {"batch200-owner-rule", 0, 1}} {
 			b.Run(dialect+"/"+bc.name, func(b *testing.B) {
 				sh := newCSVShop(b, testenv.NewStore(b, dialect))
 				sh.batchSize = bc.batch
