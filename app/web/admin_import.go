@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -67,7 +68,7 @@ func (s *Server) adminImport(c echo.Context) error {
 	switch {
 	case errors.As(err, &fileErr):
 		d.Done = sum.Rows > 0
-		d.Error, status = fileErr.Error(), http.StatusUnprocessableEntity
+		d.Error, status = strings.TrimPrefix(fileErr.Error(), "csv: "), http.StatusUnprocessableEntity
 	case errors.As(err, &tooBig):
 		d.Error, status = d.T("admin.import.too_big", "MiB", tooBig.Limit>>20), http.StatusRequestEntityTooLarge
 	case err != nil:
