@@ -77,11 +77,11 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error 
 }
 
 // TouchAPIKey records that a key was used at at, unless its last use is
-// recorded as at or after since (so a busy key is written about once per
-// interval, however many requests race). It reports whether it wrote.
+// recorded after since (so a busy key is written about once per interval,
+// however many requests race). It reports whether it wrote.
 func (s *Store) TouchAPIKey(ctx context.Context, id int64, at, since time.Time) (bool, error) {
 	res, err := s.w.NewUpdate().Model((*model.APIKey)(nil)).Set("last_used_at = ?", at).
-		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, since).Exec(ctx)
+		Where("id = ? AND (last_used_at IS NULL OR last_used_at <= ?)", id, since).Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store: touch API key %d: %w", id, err)
 	}
