@@ -352,7 +352,7 @@ func TestAPINotices(t *testing.T) {
 			// Created as delivered: the delivery confirmation, confirmed by the key.
 			r := a.apiCall(http.MethodPut, "/api/v1/orders/D-1", key, apiOrderBody("delivered"))
 			o := r.order(t)
-			if r.Status != http.StatusCreated || o.DeliveredAt == nil || o.DeliveryConfirmedBy != "API key web-shop" || o.RecipientName != "Birthe Hansen" {
+			if r.Status != http.StatusCreated || o.DeliveredAt == nil || o.DeliveryConfirmedBy != "Blomsterhuset" || o.RecipientName != "Birthe Hansen" {
 				t.Fatalf("create delivered: %d %s", r.Status, r.Body)
 			}
 			conf := a.outboxTo(notify.DeliveryConfirmation, cust)
@@ -366,7 +366,7 @@ func TestAPINotices(t *testing.T) {
 				r := a.apiCall(http.MethodPost, "/api/v1/orders/S-1/status", key, `{"status": "delivered", "at": "`+at+`", "recipient_name": "Birthe Hansen"}`)
 				o := r.order(t)
 				if r.Status != http.StatusOK || o.Status != "delivered" || o.DeliveredAt == nil || o.DeliveredAt.Format(time.RFC3339) != at ||
-					o.DeliveryConfirmedBy != "API key web-shop" || *o.Changed != (i == 0) {
+					o.DeliveryConfirmedBy != "Blomsterhuset" || *o.Changed != (i == 0) {
 					t.Fatalf("deliver #%d: %d %s", i+1, r.Status, r.Body)
 				}
 				a.clock.Add(time.Minute)

@@ -437,3 +437,38 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAcknowledgedBySomeoneElse: an administrator who takes on an
+// escalation addressed to another manager becomes its manager, so the
+// customer's page, timeline and email all name the same person.
+func TestAcknowledgedBySomeoneElse(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := setup(t, s)
+		e, _, err := cases.Escalate(ctx, s, nil, w.ann.ID, cases.Subject{OrderRef: "BQ-1001"}, "", customer(w.ann), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := &model.Staff{Email: "owner@shop.example", FullName: "Karen Dahl", Title: "Owner", Active: true, IsAdmin: true}
+		if _, err := s.SaveStaff(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		if e.ManagerID == owner.ID {
+			t.Fatal("fixture: escalated to the owner already")
+		}
+		if _, err := cases.AcknowledgeEscalation(ctx, s, nil, e.ID, owner, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.EscalationByID(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.OutboxByKey(ctx, "escalation-ack:"+itoa(e.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ManagerID != owner.ID || m.Data["manager_name"] != "Karen Dahl" {
+			t.Errorf("acknowledged by Karen Dahl: escalation manager %d, email names %q", got.ManagerID, m.Data["manager_name"])
+		}
+	})
+}

@@ -253,7 +253,7 @@ func mayAct(e *model.Escalation, by *model.Staff) bool {
 
 // AcknowledgeEscalation records that the manager has taken the escalation:
 // the customer sees it in the timeline (with the manager's name) and gets an
-// email. Acknowledging again, or a resolved escalation, changes nothing.
+// email. Someone else allowed to act who takes it on becomes its manager. Acknowledging again, or a resolved escalation, changes nothing.
 func AcknowledgeEscalation(ctx context.Context, s *store.Store, bus Publisher, escalationID int64, by *model.Staff, now time.Time) (*model.Escalation, error) {
 	now = model.Normalize(now)
 	var e *model.Escalation
@@ -281,6 +281,9 @@ func AcknowledgeEscalation(ctx context.Context, s *store.Store, bus Publisher, e
 			return err
 		}
 		e.State, e.AcknowledgedAt = model.EscalationAcknowledged, &now
+		// Whoever takes it on (the addressed manager's own manager, an
+		// administrator) is the manager the customer now deals with.
+		e.ManagerID, e.Manager = by.ID, by
 		if err := tx.UpdateEscalation(ctx, e); err != nil {
 			return err
 		}

@@ -100,6 +100,9 @@ func (in *Input) Normalize() error {
 	}
 	if in.PlacedAt != nil {
 		t := model.Normalize(*in.PlacedAt)
+		if t.Year() < 1900 || t.Year() > 9999 {
+			return fieldErr("placed_at", "a time between the years 1900 and 9999")
+		}
 		in.PlacedAt = &t
 	}
 	if in.ExpectedDelivery, err = NormalizeDate("expected_delivery", in.ExpectedDelivery); err != nil {
@@ -160,7 +163,12 @@ func (in *Input) Normalize() error {
 // Hash is a digest of the normalized input: an upsert whose hash matches the
 // stored one changes nothing.
 func (in *Input) Hash() string {
-	b, _ := json.Marshal(in)
+	b, err := json.Marshal(in)
+	if err != nil {
+		// Normalize keeps every field marshalable; should that ever break,
+		// a unique hash makes the upsert write rather than skip.
+		b = fmt.Appendf(nil, "%p %v", in, err)
+	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -81,6 +81,7 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		}
 		res.Order = o
 		if o.PayloadHash == hash {
+			res.OwnerAssigned = in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)
 			return nil
 		}
 		return replace(ctx, tx, bus, o, in, hash, by, now, res)
@@ -145,13 +146,15 @@ func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order
 	if c == nil || c.Email != in.CustomerEmail {
 		return ErrOtherCustomer
 	}
-	if _, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale); err != nil {
+	if in.Status != o.Status && backwards(o.Status, in.Status) {
+		return &FieldError{Field: "status", Message: fmt.Sprintf("moving order %s back from %s to %s needs a note saying why: send it as a status change with a note",
+			o.Ref, o.Status, in.Status)}
+	}
+	c, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale)
+	if err != nil {
 		return err
 	}
-	if in.Status != o.Status && backwards(o.Status, in.Status) {
-		return &FieldError{Field: "status", Message: fmt.Sprintf("moving order %s back from %s to %s needs a note: use POST /api/v1/orders/%s/status with one",
-			o.Ref, o.Status, in.Status, o.Ref)}
-	}
+	o.Customer = c
 	before := *o
 	expected := o.ExpectedDelivery
 	apply(o, in)
@@ -272,7 +275,7 @@ func cleanNote(s string) (string, error) {
 // notices. A move backwards needs a note (ErrNeedsNote) and shows in the
 // timeline with it.
 func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
-	now = model.Normalize(now)
+	now, ref = model.Normalize(now), strings.TrimSpace(ref)
 	if err := ch.normalize(now); err != nil {
 		return nil, false, err
 	}
@@ -333,8 +336,8 @@ func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, 
 		if from != model.OrderDelivered || ch.At != nil || o.DeliveredAt == nil {
 			o.DeliveredAt = &at
 		}
-		o.DeliveryConfirmedBy = by.Name
-		data["recipient_name"], data["confirmed_by"] = o.RecipientName, by.Name
+		o.DeliveryConfirmedBy = confirmer(ctx, tx, by)
+		data["recipient_name"], data["confirmed_by"] = o.RecipientName, o.DeliveryConfirmedBy
 	case model.OrderIsOpen(ch.Status):
 		// Back on its way: the earlier delivery no longer stands.
 		o.DeliveredAt, o.DeliveryConfirmedBy = nil, ""
@@ -370,6 +373,18 @@ func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, 
 		}
 	}
 	return nil
+}
+
+// confirmer is who the customer is told confirmed a delivery: the staff
+// member by full name; for the shop's own systems (an API key, the CSV
+// import) the business, not the name of a key.
+func confirmer(ctx context.Context, tx *store.Store, by model.Actor) string {
+	if by.Kind == model.ActorSystem {
+		if st, err := tx.Settings(ctx); err == nil && st.BusinessName != "" {
+			return st.BusinessName
+		}
+	}
+	return by.Name
 }
 
 // rank places the statuses of an order's way to the customer.
@@ -475,13 +490,17 @@ func Reassign(ctx context.Context, s *store.Store, bus Publisher, ref string, to
 }
 
 // handOver moves o (in memory) from one owner to another, with the handoff
-// event and the new owner's email; actor nil means the shop's systems.
+// event and the new owner's email (unless they took it themselves); actor
+// nil means the shop's systems.
 func handOver(ctx context.Context, tx *store.Store, o *model.Order, from, to, actor *model.Staff, now time.Time) error {
 	ev := owner.Handoff(o.CustomerID, &o.ID, nil, from, to, actor, now)
 	if err := tx.InsertEvent(ctx, ev); err != nil {
 		return err
 	}
 	o.OwnerID, o.Owner = to.ID, to
+	if actor != nil && actor.ID == to.ID {
+		return nil // who takes it over knows already
+	}
 	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, "Order "+o.Ref, "/admin/orders/"+o.Ref, strconv.FormatInt(ev.ID, 10)))
 	return err
 }

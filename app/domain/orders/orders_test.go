@@ -357,6 +357,13 @@ func TestReassignAndExpected(t *testing.T) {
 		if n := f.count(t, "timeline_events", "kind = 'handoff'"); n != 1 {
 			t.Errorf("%d handoffs, want 1", n)
 		}
+		// Taking it yourself: the handoff shows, no email to yourself.
+		if _, err := orders.Reassign(ctx, s, f.hub, "BQ-1006", f.mette.ID, f.mette, f.now); err != nil {
+			t.Fatal(err)
+		}
+		if n := f.count(t, "outbox", "template = ? AND to_email = ?", notify.Handoff, f.mette.Email); n != 0 {
+			t.Errorf("%d handoff mails to who took it, want 0", n)
+		}
 		if err := s.SetStaffActive(ctx, f.anna.ID, false); err != nil {
 			t.Fatal(err)
 		}
