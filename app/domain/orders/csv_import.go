@@ -189,8 +189,8 @@ func (im *csvImporter) count(n int) {
 			re = row.err
 		case out.err != nil:
 			e := rowError(row.line, row.ref, out.err)
-			if errors.Is(out.err, owner.ErrNoStaff) {
-				e.Message = owner.ErrNoStaff.Error()
+			if errors.Is(out.err, owner.ErrNoStaff) { // the API's 422 names owner_email too
+				e.Field, e.Message = "owner_email", owner.ErrNoStaff.Error()
 			}
 			re = &e
 		case out.res == nil:

@@ -334,6 +334,41 @@ func TestImportCSVBadRowsAreReportedAndTheRestImport(t *testing.T) {
 	}
 }
 
+// TestImportCSVFailedRowUndoesItself: a new order for a new customer fails
+// when no staff member is active to own it, after its customer was written;
+// in a batch that shares its transaction with good rows, the savepoint must
+// take the customer back out.
+func TestImportCSVFailedRowUndoesItself(t *testing.T) {
+	for _, batch := range []int{0, 1} {
+		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
+			testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+				sh := newCSVShop(t, s)
+				sh.batchSize = batch
+				const head = "order_ref,customer_email,status\n"
+				sh.mustLoad(t, head+"U-1,u@example.com,received\n", orders.Summary{Rows: 1, Created: 1})
+				ctx := context.Background()
+				for _, st := range []*model.Staff{sh.anna, sh.per} {
+					if err := s.SetStaffActive(ctx, st.ID, false); err != nil {
+						t.Fatal(err)
+					}
+				}
+				customers := sh.count(t, "customers")
+				sh.mustLoad(t, head+"U-1,u@example.com,confirmed\nU-2,new@example.com,received\nU-3,u@example.com,received\n",
+					orders.Summary{Rows: 3, Updated: 1, Failed: 2})
+				if len(sh.errs) != 2 || sh.errs[0].Line != 3 || sh.errs[0].Field != "owner_email" || !strings.Contains(sh.errs[0].Message, "kedja staff add") {
+					t.Fatalf("bad rows %v", sh.errs)
+				}
+				if n := sh.count(t, "customers"); n != customers {
+					t.Fatalf("%d customers after the failed rows, %d before: a failed row left its customer behind", n, customers)
+				}
+				if o := sh.order(t, "U-1"); o.Status != model.OrderConfirmed {
+					t.Fatalf("U-1 is %s", o.Status)
+				}
+			})
+		})
+	}
+}
+
 // csvGen describes a generated CSV file: n orders; every ruleEvery-th row
 // (0: none) has no owner_email, so the owner rule picks; statuses cycle
 // (shipped and delivered ones queue an email); customers is how many
