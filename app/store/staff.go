@@ -85,13 +85,14 @@ func (s *Store) ListStaff(ctx context.Context) ([]*model.Staff, error) {
 
 // LeastLoadedStaff returns the active staff member with the fewest open
 // orders and inquiries (ties go to the longest-serving), skipping exclude.
+// The count is staff.open_cases, which triggers keep as cases open, close
+// and change hands (migration 20261201000001).
 func (s *Store) LeastLoadedStaff(ctx context.Context, exclude int64) (*model.Staff, error) {
 	st := new(model.Staff)
 	err := s.r.NewSelect().Model(st).
 		Where("active = ?", true).
 		Where("id <> ?", exclude).
-		OrderExpr("(SELECT count(*) FROM orders o WHERE o.owner_id = staff.id AND o.is_open = ?) + "+
-			"(SELECT count(*) FROM inquiries i WHERE i.owner_id = staff.id AND i.is_open = ?), id", true, true).
+		OrderExpr("open_cases, id").
 		Limit(1).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: least-loaded staff: %w", notFound(err))
