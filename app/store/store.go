@@ -112,6 +112,15 @@ func openSQLite(path string) (*Store, error) {
 }
 
 func openPostgres(dsn string) (*Store, error) {
+	// bun writes the values into the SQL text, so every statement is new to
+	// the server: preparing it first (pgx's default) only costs a round
+	// trip and fills the statement cache. The simple protocol sends it once.
+	if u, err := url.Parse(dsn); err == nil && u.Query().Get("default_query_exec_mode") == "" {
+		q := u.Query()
+		q.Set("default_query_exec_mode", "simple_protocol")
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
 	sqldb, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
