@@ -118,6 +118,7 @@ type Server struct {
 	mu       sync.Mutex
 	addr     string
 	srv      *smtp.Server
+	ln       net.Listener
 	msgs     []Message
 	rejected []Message
 	failCode int
@@ -208,7 +209,7 @@ func (s *Server) serve(ln net.Listener) {
 		}
 	}
 	s.mu.Lock()
-	s.srv = srv
+	s.srv, s.ln = srv, ln
 	s.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
 }
@@ -216,10 +217,13 @@ func (s *Server) serve(ln net.Listener) {
 // Down stops the server: open connections are cut and new ones refused.
 func (s *Server) Down() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
 	s.mu.Unlock()
 	if srv != nil {
+		// Close the listener itself too: srv.Close only closes the ones
+		// Serve has registered, and Serve may not have started yet.
+		_ = ln.Close()
 		_ = srv.Close()
 	}
 }
