@@ -72,6 +72,8 @@ type Input struct {
 func (in *Input) Normalize() error {
 	in.Ref = strings.TrimSpace(in.Ref)
 	switch {
+	case !utf8.ValidString(in.Ref):
+		return fieldErr("ref", "text in UTF-8")
 	case in.Ref == "":
 		return fieldErr("ref", "an order reference is required")
 	case utf8.RuneCountInString(in.Ref) > MaxRef:
@@ -276,24 +278,34 @@ func cleanLine(field, s string, max int) (string, error) {
 	return s, nil
 }
 
-// ParseItems reads the CSV form of items, "2x Name; 1x Other name". A part
-// without a count ("Card") is one of it.
+// ParseItems reads the CSV form of items, "2x Name; 1x Other name" (also
+// "2 x Name", "2X Name", "2× Name"). A part without a count ("Card") is one
+// of it.
 func ParseItems(s string) ([]model.Item, error) {
 	var items []model.Item
-	for i, part := range strings.Split(s, ";") {
+	for _, part := range strings.Split(s, ";") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		item := model.Item{Name: part, Quantity: 1}
-		if n, rest, ok := strings.Cut(part, "x "); ok && n != "" && digits(n) {
-			q, err := strconv.Atoi(n)
-			if err != nil {
-				return nil, fieldErr(fmt.Sprintf("items[%d].quantity", i), "a whole number from 1 to %d", MaxQuantity)
-			}
-			item.Name, item.Quantity = strings.TrimSpace(rest), q
-		} else if strings.HasPrefix(part, "-") {
+		i := len(items)
+		if strings.HasPrefix(part, "-") {
 			return nil, fieldErr(fmt.Sprintf("items[%d].quantity", i), "a whole number from 1 to %d", MaxQuantity)
+		}
+		item := model.Item{Name: part, Quantity: 1}
+		n := strings.IndexFunc(part, func(r rune) bool { return r < '0' || r > '9' })
+		if n > 0 {
+			rest := strings.TrimLeft(part[n:], " ")
+			for _, x := range []string{"x ", "X ", "× "} {
+				if name, ok := strings.CutPrefix(rest, x); ok {
+					q, err := strconv.Atoi(part[:n])
+					if err != nil || q > MaxQuantity {
+						return nil, fieldErr(fmt.Sprintf("items[%d].quantity", i), "a whole number from 1 to %d", MaxQuantity)
+					}
+					item.Name, item.Quantity = strings.TrimSpace(name), q
+					break
+				}
+			}
 		}
 		items = append(items, item)
 	}

@@ -118,11 +118,12 @@ func TestNormalizeMoney(t *testing.T) {
 }
 
 func TestParseItems(t *testing.T) {
-	got, err := ParseItems("2x Red roses; 1x Card;Vase ; ")
+	got, err := ParseItems("2x Red roses; 1 x Card;Vase ; 3X Tulips;4× Lilies; 2024 vintage vase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []model.Item{{Name: "Red roses", Quantity: 2}, {Name: "Card", Quantity: 1}, {Name: "Vase", Quantity: 1}}
+	want := []model.Item{{Name: "Red roses", Quantity: 2}, {Name: "Card", Quantity: 1}, {Name: "Vase", Quantity: 1},
+		{Name: "Tulips", Quantity: 3}, {Name: "Lilies", Quantity: 4}, {Name: "2024 vintage vase", Quantity: 1}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -131,7 +132,9 @@ func TestParseItems(t *testing.T) {
 			t.Errorf("item %d: %v, want %v", i, got[i], want[i])
 		}
 	}
-	if _, err := ParseItems("-1x Rose"); err == nil {
-		t.Error("a negative count was accepted")
+	for _, bad := range []string{"-1x Rose", "Card; 99999999999x Rose"} {
+		if _, err := ParseItems(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
 	}
 }
