@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/kedja/kedja/app/live"
 )
@@ -32,6 +34,8 @@ type pageCache struct {
 	gens    map[int64]uint64 // per customer: bumped on every change
 	global  uint64           // bumped on staff-wide changes
 	max     int
+	bufs    sync.Pool          // *bytes.Buffer to assemble responses in
+	flight  singleflight.Group // renders under way, by page and generation
 }
 
 type pageKey struct {
@@ -42,7 +46,7 @@ type pageKey struct {
 }
 
 type cachedPage struct {
-	body        []byte // with csrfPlaceholder where the token goes
+	parts       [][]byte // the page split where the CSRF token goes
 	contentType string
 	gen, global uint64
 	expires     time.Time
@@ -129,7 +133,9 @@ func (w *captureWriter) WriteHeader(code int)        { w.status = code }
 func (w *captureWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
 
 // cachePage serves a signed-in customer's GET page from the cache when it
-// can, and fills the cache otherwise. Only 200 HTML answers are kept.
+// can, and fills the cache otherwise. Only 200 HTML answers are kept. When
+// many requests miss the same page at once (a reload storm right after a
+// change), one renders it and the others wait for that page.
 func (s *Server) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		cust := customerOf(c)
@@ -140,44 +146,90 @@ func (s *Server) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
 		k := pageKey{customer: cust.ID, lang: s.locale(c), uri: c.Request().URL.RequestURI(),
 			htmx: c.Request().Header.Get("HX-Request") == "true"}
 		if e := s.pages.get(k); e != nil {
-			return writeCached(c, e, token)
+			return s.pages.writeCached(c, e, token)
 		}
 		gen, global := s.pages.generation(cust.ID)
-		resp := c.Response()
-		orig := resp.Writer
-		cw := &captureWriter{ResponseWriter: orig, status: http.StatusOK}
-		resp.Writer = cw
-		c.Set(ctxCSRF, csrfPlaceholder)
-		err := next(c)
-		c.Set(ctxCSRF, token)
-		resp.Writer = orig
-		if err != nil {
-			resp.Committed = false
-			return err
+		var mine *rendered // set only in the request that rendered
+		v, _, _ := s.pages.flight.Do(fmt.Sprintf("%d\x00%s\x00%s\x00%v\x00%d\x00%d", k.customer, k.lang, k.uri, k.htmx, gen, global), func() (any, error) {
+			mine = s.renderPage(c, next, k, gen, global)
+			return mine, nil
+		})
+		r := v.(*rendered)
+		switch {
+		case r.page != nil:
+			return s.pages.writeCached(c, r.page, token)
+		case mine == nil:
+			return next(c) // not a cacheable page: render this request's own
+		case r.err != nil:
+			return r.err
 		}
-		e := &cachedPage{body: cw.buf.Bytes(), contentType: orig.Header().Get(echo.HeaderContentType),
-			gen: gen, global: global, expires: s.now().Add(pageCacheTTL)}
-		if cw.status == http.StatusOK && strings.HasPrefix(e.contentType, "text/html") {
-			s.pages.put(k, e)
-		}
-		resp.Committed = false
-		resp.Size = 0
-		body := bytes.ReplaceAll(e.body, []byte(csrfPlaceholder), []byte(token))
-		resp.WriteHeader(cw.status)
-		_, err = resp.Write(body)
-		return err
+		return s.pages.write(c.Response(), &cachedPage{parts: r.parts}, r.status, token)
 	}
 }
 
-func writeCached(c echo.Context, e *cachedPage, token string) error {
+// rendered is one render of a page: the page when it may be cached, else
+// what the handler answered.
+type rendered struct {
+	page   *cachedPage
+	parts  [][]byte
+	status int
+	err    error
+}
+
+// renderPage runs the handler with the CSRF placeholder in the token's
+// place, capturing what it writes, and caches a 200 HTML page.
+func (s *Server) renderPage(c echo.Context, next echo.HandlerFunc, k pageKey, gen, global uint64) *rendered {
+	resp := c.Response()
+	orig := resp.Writer
+	cw := &captureWriter{ResponseWriter: orig, status: http.StatusOK}
+	resp.Writer = cw
+	token := c.Get(ctxCSRF)
+	c.Set(ctxCSRF, csrfPlaceholder)
+	err := next(c)
+	c.Set(ctxCSRF, token)
+	resp.Writer = orig
+	resp.Committed = false
+	resp.Size = 0
+	if err != nil {
+		return &rendered{err: err}
+	}
+	r := &rendered{parts: bytes.Split(cw.buf.Bytes(), []byte(csrfPlaceholder)), status: cw.status}
+	ct := orig.Header().Get(echo.HeaderContentType)
+	if cw.status == http.StatusOK && strings.HasPrefix(ct, "text/html") {
+		r.page = &cachedPage{parts: r.parts, contentType: ct, gen: gen, global: global, expires: s.now().Add(pageCacheTTL)}
+		s.pages.put(k, r.page)
+	}
+	return r
+}
+
+// write sends page e with token in its places, in one write: a page handed
+// over in pieces costs the connection more system calls.
+func (pc *pageCache) write(resp *echo.Response, e *cachedPage, status int, token string) error {
+	buf, _ := pc.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			pc.bufs.Put(buf)
+		}
+	}()
+	for i, p := range e.parts {
+		if i > 0 {
+			buf.WriteString(token)
+		}
+		buf.Write(p)
+	}
+	resp.Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
+	resp.WriteHeader(status)
+	_, err := resp.Write(buf.Bytes())
+	return err
+}
+
+func (pc *pageCache) writeCached(c echo.Context, e *cachedPage, token string) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, e.contentType)
 	h.Add("Vary", "HX-Request")
-	c.Response().WriteHeader(http.StatusOK)
-	body := e.body
-	if i := bytes.Index(body, []byte(csrfPlaceholder)); i >= 0 {
-		body = bytes.ReplaceAll(body, []byte(csrfPlaceholder), []byte(token))
-	}
-	_, err := c.Response().Write(body)
-	return err
+	return pc.write(c.Response(), e, http.StatusOK, token)
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/kedja/kedja/app/live"
 )
@@ -53,5 +55,47 @@ func TestPageCacheServesAndForgets(t *testing.T) {
 	app.clock.Add(pageCacheTTL + 1)
 	if r := a1.get("/"); !strings.Contains(r.Body, "Ann J. Holm") {
 		t.Fatal("the page outlived its TTL")
+	}
+}
+
+// TestPageCacheStorm: right after a change, many browsers of one customer
+// reload at once; the page is rendered for them together, and each answer
+// carries its own browser's token, whole, with the change in it.
+func TestPageCacheStorm(t *testing.T) {
+	app := newTestApp(t, "sqlite")
+	_, ann, _ := app.seed()
+	ctx := context.Background()
+	var browsers []*client
+	for i := 0; i < 8; i++ {
+		app.clock.Add(16 * time.Minute) // past the per-address sign-in limit
+		b := app.client()
+		b.signIn("ann@example.com", false)
+		b.get("/")
+		browsers = append(browsers, b)
+	}
+	if err := app.store.UpdateCustomerProfile(ctx, ann.ID, "Ann Storm", "da"); err != nil {
+		t.Fatal(err)
+	}
+	app.hub.Publish(live.CustomerTopic(ann.ID), live.Event{Name: "dashboard"})
+	var wg sync.WaitGroup
+	for round := 0; round < 3; round++ {
+		for _, b := range browsers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := b.get("/")
+				if r.StatusCode != 200 || !strings.Contains(r.Body, "Ann Storm") || !strings.Contains(r.Body, b.csrf()) ||
+					strings.Contains(r.Body, csrfPlaceholder) || !strings.HasSuffix(strings.TrimSpace(r.Body), "</html>") {
+					t.Errorf("%d: own token %v, page whole %v", r.StatusCode, strings.Contains(r.Body, b.csrf()),
+						strings.HasSuffix(strings.TrimSpace(r.Body), "</html>"))
+				}
+				for _, other := range browsers {
+					if other != b && strings.Contains(r.Body, other.csrf()) {
+						t.Error("a page carried another browser's token")
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
@@ -28,6 +29,7 @@ type sessionCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedSession // by the raw cookie value
 	max     int
+	flight  singleflight.Group // lookups under way, by cookie value
 }
 
 type cachedSession struct {
@@ -76,7 +78,7 @@ func (sc *sessionCache) get(raw string, now time.Time) *cachedSession {
 	return e
 }
 
-func (sc *sessionCache) put(raw string, sess *model.Session, cust *model.Customer, now time.Time) {
+func (sc *sessionCache) put(raw string, sess *model.Session, cust *model.Customer, now time.Time) *cachedSession {
 	e := &cachedSession{sess: *sess, cust: *cust, loaded: time.Now(), at: now}
 	sc.mu.Lock()
 	if len(sc.entries) >= sc.max {
@@ -84,6 +86,7 @@ func (sc *sessionCache) put(raw string, sess *model.Session, cust *model.Custome
 	}
 	sc.entries[raw] = e
 	sc.mu.Unlock()
+	return e
 }
 
 func (sc *sessionCache) forgetCustomer(id int64) {
@@ -119,19 +122,31 @@ func (s *Server) customerSession(c echo.Context) (*model.Session, *model.Custome
 			return &sess, &cust, nil
 		}
 	}
-	sess := s.lookupSession(c, model.KindCustomer)
-	if sess == nil {
-		return nil, nil, nil
-	}
-	cust, err := s.store.CustomerByID(c.Request().Context(), sess.SubjectID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, nil
-	}
+	// Many requests with one cookie (a page and its fragments, a reload
+	// storm) look it up once; the others wait for that answer.
+	v, err, _ := s.sessions.flight.Do(ck.Value, func() (any, error) {
+		sess := s.lookupSession(c, model.KindCustomer)
+		if sess == nil {
+			return (*cachedSession)(nil), nil
+		}
+		cust, err := s.store.CustomerByID(c.Request().Context(), sess.SubjectID)
+		if errors.Is(err, store.ErrNotFound) {
+			return (*cachedSession)(nil), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return s.sessions.put(ck.Value, sess, cust, now), nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	s.sessions.put(ck.Value, sess, cust, now)
-	return sess, cust, nil
+	e := v.(*cachedSession)
+	if e == nil {
+		return nil, nil, nil
+	}
+	sess, cust := e.sess, e.cust
+	return &sess, &cust, nil
 }
 
 // sessionsEnded forgets cached sessions after sessions were deleted here,
