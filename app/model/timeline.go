@@ -38,6 +38,7 @@ type Actor struct {
 	Kind    string // ActorCustomer, ActorStaff or ActorSystem
 	StaffID *int64 // set for ActorStaff
 	Name    string // full name, or the system's name ("API key web-shop")
+	Title   string // a staff member's title
 }
 
 // Stamp sets the actor fields of a timeline event.
@@ -47,4 +48,6 @@ func (a Actor) Stamp(e *Event) *Event {
 }
 
 // StaffActor is the actor for a staff member.
-func StaffActor(s *Staff) Actor { return Actor{Kind: ActorStaff, StaffID: &s.ID, Name: s.FullName} }
+func StaffActor(s *Staff) Actor {
+	return Actor{Kind: ActorStaff, StaffID: &s.ID, Name: s.FullName, Title: s.Title}
+}

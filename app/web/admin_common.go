@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/domain/staffwork"
@@ -170,7 +171,7 @@ func (v adminView) EventText(e *model.Event) string {
 		return v.T("admin.event.note")
 	case "escalated":
 		return v.T("admin.event.escalated", "Manager", d["manager"])
-	case staffwork.KindInquiryOpened:
+	case cases.KindInquiryOpened:
 		if d["on_behalf"] != "" {
 			return v.T("admin.event.opened_on_behalf", "Name", d["opened_by"])
 		}

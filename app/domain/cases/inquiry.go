@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 // is active, else the business's owner rule (owner.Pick); the business owes a
 // reply within settings.ReplyHours. The customer is emailed who owns it and
 // by when they will hear back. Another customer's order is store.ErrNotFound.
+// by is the customer, or a staff member writing a question down for them
+// (the question is still the customer's message; the timeline says who).
 func OpenInquiry(ctx context.Context, s *store.Store, bus Publisher, customerID int64, subject, body, orderRef string, by model.Actor, now time.Time) (*model.Inquiry, error) {
 	var errs []error
 	subject, err := cleanText("subject", subject, MaxSubject)
@@ -58,6 +61,8 @@ func OpenInquiry(ctx context.Context, s *store.Store, bus Publisher, customerID 
 		q = &model.Inquiry{CustomerID: customerID, Subject: subject, OwnerID: own.ID, Status: model.InquiryOpen,
 			ReplyDueAt: replyDue(st, now), LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own}
 		data := map[string]string{"subject": subject, "owner": own.FullName, "owner_title": own.Title}
+		onBehalf := onBehalfOf(by)
+		maps.Copy(data, onBehalf)
 		if o != nil {
 			q.OrderID, q.Order = &o.ID, o
 			data["order_ref"] = o.Ref
@@ -76,9 +81,10 @@ func OpenInquiry(ctx context.Context, s *store.Store, bus Publisher, customerID 
 		}
 		names := []string{live.InquiryEvent(q.ID)}
 		if o != nil {
+			odata := map[string]string{"subject": subject, "inquiry_id": idStr(q.ID), "owner": own.FullName}
+			maps.Copy(odata, onBehalf)
 			oev := by.Stamp(&model.Event{CustomerID: customerID, OrderID: &o.ID, Kind: KindInquiryOpened,
-				Data:            map[string]string{"subject": subject, "inquiry_id": idStr(q.ID), "owner": own.FullName},
-				CustomerVisible: true, CreatedAt: now})
+				Data: odata, CustomerVisible: true, CreatedAt: now})
 			if err := tx.InsertEvent(ctx, oev); err != nil {
 				return err
 			}
@@ -97,6 +103,16 @@ func OpenInquiry(ctx context.Context, s *store.Store, bus Publisher, customerID 
 		return nil, fmt.Errorf("cases: open inquiry: %w", err)
 	}
 	return q, nil
+}
+
+// onBehalfOf is what the timeline keeps of a staff member who opened an
+// inquiry for the customer (a phone call, the counter); nothing when the
+// customer opened it.
+func onBehalfOf(by model.Actor) map[string]string {
+	if by.Kind != model.ActorStaff {
+		return nil
+	}
+	return map[string]string{"on_behalf": "true", "opened_by": by.Name, "opened_by_title": by.Title}
 }
 
 // CustomerReply adds the customer's message to one of their inquiries

@@ -8,17 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/kedja/kedja/app/domain/owner"
-	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/model"
-	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
 )
-
-// KindInquiryOpened is the event of a new inquiry; the same kind the
-// customer's own inquiries get (cases.KindInquiryOpened), so every timeline
-// treats both alike.
-const KindInquiryOpened = "inquiry_opened"
 
 // MaxSubject bounds an inquiry's subject, in characters (as cases.MaxSubject).
 const MaxSubject = 200
@@ -52,66 +45,14 @@ func OpenOnBehalf(ctx context.Context, s *store.Store, bus Publisher, customerID
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
-	now = model.Normalize(now)
-	var q *model.Inquiry
-	err := s.WithTx(ctx, func(tx *store.Store) error {
-		c, err := tx.CustomerByID(ctx, customerID)
-		if err != nil {
-			return err
+	if in.OrderRef != "" {
+		if _, err := s.OrderForCustomer(ctx, customerID, in.OrderRef); errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNotTheirOrder
+		} else if err != nil {
+			return nil, fmt.Errorf("staffwork: open inquiry for customer %d: %w", customerID, err)
 		}
-		var o *model.Order
-		var orderOwner int64
-		if in.OrderRef != "" {
-			if o, err = tx.OrderForCustomer(ctx, customerID, in.OrderRef); errors.Is(err, store.ErrNotFound) {
-				return ErrNotTheirOrder
-			} else if err != nil {
-				return err
-			}
-			orderOwner = o.OwnerID
-		}
-		own, err := owner.Pick(ctx, tx, "", orderOwner)
-		if err != nil {
-			return err
-		}
-		st, err := tx.Settings(ctx)
-		if err != nil {
-			return err
-		}
-		hours := 24
-		if st.ReplyHours > 0 {
-			hours = st.ReplyHours
-		}
-		due := now.Add(time.Duration(hours) * time.Hour)
-		q = &model.Inquiry{CustomerID: customerID, Subject: in.Subject, OwnerID: own.ID, Status: model.InquiryOpen,
-			ReplyDueAt: &due, LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own, Customer: c}
-		if o != nil {
-			q.OrderID, q.Order = &o.ID, o
-		}
-		if err := tx.InsertInquiry(ctx, q); err != nil {
-			return err
-		}
-		// The question is the customer's, so it is their message; who wrote it
-		// down is in the timeline.
-		m := &model.Message{InquiryID: q.ID, AuthorKind: model.AuthorCustomer, Body: in.Body, CreatedAt: now}
-		if err := tx.InsertMessage(ctx, m); err != nil {
-			return err
-		}
-		if err := openedEvents(ctx, tx, q, o, by, now); err != nil {
-			return err
-		}
-		if _, err := tx.Enqueue(ctx, notify.InquiryReceivedMsg(c, mailLocale(ctx, tx, c), q, own)); err != nil {
-			return err
-		}
-		publishInquiry(tx, bus, q)
-		if o != nil && bus != nil {
-			cust, name := c.ID, live.OrderEvent(o.Ref)
-			tx.AfterCommit(func() {
-				bus.Publish(live.CustomerTopic(cust), live.Event{Name: name})
-				bus.Publish(live.StaffTopic, live.Event{Name: name})
-			})
-		}
-		return nil
-	})
+	}
+	q, err := cases.OpenInquiry(ctx, s, bus, customerID, in.Subject, in.Body, in.OrderRef, model.StaffActor(by), now)
 	if err != nil {
 		return nil, fmt.Errorf("staffwork: open inquiry for customer %d: %w", customerID, err)
 	}
@@ -134,30 +75,4 @@ func (in *OnBehalf) clean() error {
 		return ErrLongQuestion
 	}
 	return nil
-}
-
-// openedEvents writes the "inquiry opened" events of q (and of its order),
-// naming the staff member who opened it on the customer's behalf.
-func openedEvents(ctx context.Context, tx *store.Store, q *model.Inquiry, o *model.Order, by *model.Staff, now time.Time) error {
-	data := map[string]string{"subject": q.Subject, "owner": q.Owner.FullName, "owner_title": q.Owner.Title,
-		"on_behalf": "true", "opened_by": by.FullName, "opened_by_title": by.Title}
-	if o != nil {
-		data["order_ref"] = o.Ref
-	}
-	ev := model.StaffActor(by).Stamp(&model.Event{CustomerID: q.CustomerID, InquiryID: &q.ID, Kind: KindInquiryOpened,
-		Data: data, CustomerVisible: true, CreatedAt: now})
-	if err := tx.InsertEvent(ctx, ev); err != nil {
-		return err
-	}
-	if o == nil {
-		return nil
-	}
-	oev := model.StaffActor(by).Stamp(&model.Event{CustomerID: q.CustomerID, OrderID: &o.ID, Kind: KindInquiryOpened,
-		Data: map[string]string{"subject": q.Subject, "inquiry_id": idStr(q.ID), "owner": q.Owner.FullName,
-			"on_behalf": "true", "opened_by": by.FullName},
-		CustomerVisible: true, CreatedAt: now})
-	if err := tx.InsertEvent(ctx, oev); err != nil {
-		return err
-	}
-	return tx.TouchOrder(ctx, o.ID, now)
 }
