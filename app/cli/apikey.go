@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/kedja/kedja/app/domain/apikeys"
@@ -25,14 +23,7 @@ func runAPIKey(ctx context.Context, env *Env, args []string) error {
 	}
 	fs, load := flagSet(env, "apikey create", usage+" [configuration flags]")
 	name := fs.String("name", "", "what uses the key, such as web-shop (required); timelines show \"API key <name>\"")
-	// A bad flag is one line on stderr (from parse); --help is the usage,
-	// on stdout.
-	fs.SetOutput(io.Discard)
 	if err := parse(fs, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.Stdout)
-			fs.Usage()
-		}
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -118,7 +118,7 @@ func printUsage(w io.Writer) {
 // (--addr, --database-url, …) that override the environment.
 func flagSet(env *Env, name, usage string) (*flag.FlagSet, func() (config.Config, error)) {
 	fs := flag.NewFlagSet("kedja "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(env.Stdout) // where --help goes; parse keeps errors off it
 	overrides := map[string]*string{}
 	for _, v := range config.Vars {
 		flagName := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(v.Name, "KEDJA_")), "_", "-")
@@ -139,12 +139,20 @@ func flagSet(env *Env, name, usage string) (*flag.FlagSet, func() (config.Config
 	return fs, load
 }
 
-// parse parses flags; bad flags are a usage error (exit 2).
+// parse parses flags. A bad flag is a usage error (exit 2) that the caller
+// prints as one line on stderr; --help prints the usage on stdout (exit 0).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return err
+	}
+	if err != nil {
 		return usagef("%v (see --help)", err)
 	}
 	return nil

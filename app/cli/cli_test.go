@@ -31,6 +31,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"unknown command", db, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"bad flag", db, []string{"migrate", "--nope"}, 2, "flag provided but not defined"},
+		{"bad flag of staff add", db, []string{"staff", "add", "--nope"}, 2, "flag provided but not defined"},
+		{"bad flag of serve", db, []string{"serve", "--nope"}, 2, "flag provided but not defined"},
+		{"staff add help", nil, []string{"staff", "add", "--help"}, 0, ""},
 		{"bad database scheme", map[string]string{"KEDJA_DATABASE_URL": "mysql://x"}, []string{"migrate"}, 1, "KEDJA_DATABASE_URL: unsupported scheme"},
 		{"flag overrides env", map[string]string{"KEDJA_DATABASE_URL": "mysql://x"}, []string{"migrate", "--database-url", db["KEDJA_DATABASE_URL"]}, 0, ""},
 		{"staff add without name", db, []string{"staff", "add", "--email", "a@b.example", "--title", "T"}, 2, "--name is required"},
@@ -41,12 +44,15 @@ func TestExitCodes(t *testing.T) {
 		{"migrate help", nil, []string{"migrate", "--help"}, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := run(t, tc.vars, tc.args...)
+			code, stdout, stderr := run(t, tc.vars, tc.args...)
 			if code != tc.code || !strings.Contains(stderr, tc.errWant) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.errWant)
 			}
-			if code != 0 && strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.code == 1 {
-				t.Fatalf("runtime error should be one line, got %q", stderr)
+			if code != 0 && strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Fatalf("an error should be one line, got %q", stderr)
+			}
+			if code == 0 && strings.HasSuffix(tc.args[len(tc.args)-1], "help") && (!strings.Contains(stdout, "Usage") || stderr != "") {
+				t.Fatalf("--help: stdout %q, stderr %q; want the usage on stdout", stdout, stderr)
 			}
 		})
 	}
