@@ -25,7 +25,7 @@ func TestImportOrdersUsage(t *testing.T) {
 		{"two files", []string{"import", "orders", "a.csv", "b.csv"}, 2, "", "give one file"},
 		{"bad flag", []string{"import", "orders", "--nope", "a.csv"}, 2, "", "flag provided but not defined"},
 		{"help", []string{"import", "--help"}, 0, "Exit status: 0 when every row imported, 1 when some rows failed", ""},
-		{"orders help", []string{"import", "orders", "--help"}, 0, "", "order_ref, customer_email and status are required"},
+		{"orders help", []string{"import", "orders", "--help"}, 0, "order_ref, customer_email and status are required", ""},
 		{"missing file", []string{"import", "orders", filepath.Join(t.TempDir(), "nope.csv")}, 1, "", "cannot read the CSV file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
