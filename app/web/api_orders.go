@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -136,20 +135,12 @@ func (s *Server) apiOrderPut(c echo.Context) error {
 	if err != nil {
 		return apiFail(err, ref)
 	}
-	o := res.Order
-	if res.Changed && !res.Created {
-		// A replacement's Result.Order carries the customer as loaded
-		// before the body updated their name or locale: read it again.
-		if o, err = s.store.OrderByRef(ctx, o.Ref); err != nil {
-			return err
-		}
-	}
-	v, err := s.apiOrderViewOf(ctx, o)
+	v, err := s.apiOrderViewOf(ctx, res.Order)
 	if err != nil {
 		return err
 	}
 	v.Changed = &res.Changed
-	if in.OwnerEmail != "" && (res.OwnerAssigned || !strings.EqualFold(v.Owner.Email, in.OwnerEmail)) {
+	if res.OwnerAssigned {
 		v.OwnerAssigned, v.Note = true, s.apiOwnerNote(ctx, in.OwnerEmail, v.Owner)
 	}
 	status := http.StatusOK

@@ -101,9 +101,9 @@ func (in *Input) Normalize() error {
 		return fieldErr("status", "one of %s", strings.Join(model.OrderStatuses, ", "))
 	}
 	if in.PlacedAt != nil {
-		t := model.Normalize(*in.PlacedAt)
-		if t.Year() < 1900 || t.Year() > 9999 {
-			return fieldErr("placed_at", "a time between the years 1900 and 9999")
+		t, err := normalizeTime("placed_at", *in.PlacedAt)
+		if err != nil {
+			return err
 		}
 		in.PlacedAt = &t
 	}
@@ -173,6 +173,16 @@ func (in *Input) Hash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// normalizeTime puts t in stored form (UTC, microseconds) and refuses years
+// outside 1900–9999: a typo, and past 9999 not writable as RFC 3339 again.
+func normalizeTime(field string, t time.Time) (time.Time, error) {
+	t = model.Normalize(t)
+	if t.Year() < 1900 || t.Year() > 9999 {
+		return t, fieldErr(field, "a time between the years 1900 and 9999")
+	}
+	return t, nil
 }
 
 // NormalizeEmail checks that s is exactly one plain address and returns it in

@@ -19,13 +19,6 @@ type MalformedError struct{ Msg string }
 
 func (e *MalformedError) Error() string { return e.Msg }
 
-// Earliest and latest accepted times (placed_at, at): anything outside is a
-// typo, and years past 9999 cannot be written as RFC 3339 again.
-var (
-	minTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
-)
-
 // DecodeJSON reads an order body of the JSON API (CONTRACT.md) into an
 // Input for the order ref (taken from the URL). It only decodes: call
 // Normalize next. Unknown fields and values of the wrong type are a
@@ -153,10 +146,6 @@ func (d *objDecoder) when(name string, dst **time.Time) {
 	t, err := time.Parse(time.RFC3339, strings.TrimSpace(s))
 	if err != nil {
 		d.err = fieldErr(d.prefix+name, "a time in RFC 3339, such as 2026-11-20T10:15:00Z")
-		return
-	}
-	if u := t.UTC(); u.Before(minTime) || u.After(maxTime) {
-		d.err = fieldErr(d.prefix+name, "a time between the years 1900 and 9999")
 		return
 	}
 	*dst = &t

@@ -86,9 +86,11 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		}
 		return replace(ctx, tx, bus, o, in, hash, by, now, res)
 	})
-	if errors.Is(err, store.ErrConflict) && !retried {
+	if errors.Is(err, store.ErrConflict) && !retried && !s.InTx() {
 		// Another request created the order (or its customer) between our look
-		// and our insert (PostgreSQL): now it exists, so try once more.
+		// and our insert (PostgreSQL): now it exists, so try once more. Inside
+		// a caller's transaction that is the caller's to do (a savepoint
+		// retry, as the CSV import does): the failed insert aborted it.
 		return upsert(ctx, s, bus, in, by, now, true)
 	}
 	if err != nil {
@@ -249,7 +251,10 @@ func (ch *Change) normalize(now time.Time) error {
 		return err
 	}
 	if ch.At != nil {
-		t := model.Normalize(*ch.At)
+		t, err := normalizeTime("at", *ch.At)
+		if err != nil {
+			return err
+		}
 		if t.After(now.Add(5 * time.Minute)) {
 			return fieldErr("at", "a time that has already happened")
 		}
