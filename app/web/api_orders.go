@@ -94,10 +94,7 @@ func (s *Server) apiOrderViewOf(ctx context.Context, o *model.Order) (*apiOrder,
 	if st := o.Owner; st != nil {
 		v.Owner = apiOwner{Name: st.FullName, Title: st.Title, Email: st.Email}
 	}
-	loc := s.cfg.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := s.location()
 	words := portalView{Page: Page{Lang: "en", cat: s.cat}, loc: loc, now: s.now().In(loc)}
 	for _, e := range evs {
 		v.Timeline = append(v.Timeline, apiEvent{Kind: e.Kind, At: e.CreatedAt.UTC(), Text: words.EventText(e),

@@ -28,6 +28,7 @@ const sessionCacheTTL = time.Second
 type sessionCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedSession // by the raw cookie value
+	gens    map[int64]uint64          // per customer: bumped to forget their entries
 	max     int
 	flight  singleflight.Group // lookups under way, by cookie value
 }
@@ -35,12 +36,13 @@ type sessionCache struct {
 type cachedSession struct {
 	sess   model.Session
 	cust   model.Customer
+	gen    uint64    // the customer's generation when it was cached
 	loaded time.Time // wall clock
 	at     time.Time // the server's clock (tests move it)
 }
 
 func newSessionCache(bus live.Bus) *sessionCache {
-	sc := &sessionCache{entries: map[string]*cachedSession{}, max: 20000}
+	sc := &sessionCache{entries: map[string]*cachedSession{}, gens: map[int64]uint64{}, max: 20000}
 	if t, ok := bus.(interface {
 		Tap(func(topic string, ev live.Event))
 	}); ok {
@@ -71,8 +73,9 @@ func (sc *sessionCache) observe(topic string, _ live.Event) {
 func (sc *sessionCache) get(raw string, now time.Time) *cachedSession {
 	sc.mu.RLock()
 	e := sc.entries[raw]
+	stale := e != nil && e.gen != sc.gens[e.cust.ID]
 	sc.mu.RUnlock()
-	if e == nil || time.Since(e.loaded) > sessionCacheTTL || now.Sub(e.at) > sessionCacheTTL || now.Before(e.at) {
+	if e == nil || stale || time.Since(e.loaded) > sessionCacheTTL || now.Sub(e.at) > sessionCacheTTL || now.Before(e.at) {
 		return nil
 	}
 	return e
@@ -84,24 +87,25 @@ func (sc *sessionCache) put(raw string, sess *model.Session, cust *model.Custome
 	if len(sc.entries) >= sc.max {
 		sc.entries = map[string]*cachedSession{}
 	}
+	e.gen = sc.gens[cust.ID]
 	sc.entries[raw] = e
 	sc.mu.Unlock()
 	return e
 }
 
+// forgetCustomer ends a customer's cached entries at once, whatever their
+// number: their generation moves on (an event per imported order must not
+// walk every cached session).
 func (sc *sessionCache) forgetCustomer(id int64) {
 	sc.mu.Lock()
-	for k, e := range sc.entries {
-		if e.cust.ID == id {
-			delete(sc.entries, k)
-		}
-	}
+	sc.gens[id]++
 	sc.mu.Unlock()
 }
 
 func (sc *sessionCache) forgetAll() {
 	sc.mu.Lock()
 	sc.entries = map[string]*cachedSession{}
+	sc.gens = map[int64]uint64{} // no entry is left to compare with
 	sc.mu.Unlock()
 }
 
