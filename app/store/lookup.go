@@ -60,3 +60,23 @@ func (s *Store) CustomersByIDs(ctx context.Context, ids []int64) (map[int64]*mod
 	}
 	return out, nil
 }
+
+// OpenInquiriesAboutOrders returns the open inquiries about each of the
+// orders, newest first, keyed by order id: one query for a page of
+// escalated orders.
+func (s *Store) OpenInquiriesAboutOrders(ctx context.Context, orderIDs []int64) (map[int64][]*model.Inquiry, error) {
+	out := make(map[int64][]*model.Inquiry, len(orderIDs))
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	var list []*model.Inquiry
+	if err := s.r.NewSelect().Model(&list).
+		Where("order_id IN (?) AND is_open = ?", bun.In(orderIDs), true).
+		OrderExpr("id DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: open inquiries about orders: %w", err)
+	}
+	for _, q := range list {
+		out[*q.OrderID] = append(out[*q.OrderID], q)
+	}
+	return out, nil
+}

@@ -94,6 +94,10 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 	if err != nil {
 		return nil, err
 	}
+	asked, err := s.store.OpenInquiriesAboutOrders(ctx, ordIDs)
+	if err != nil {
+		return nil, err
+	}
 	staff, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -117,26 +121,9 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 		if e.OrderID != nil && ords[*e.OrderID] != nil {
 			r.Order = ords[*e.OrderID]
 			r.Owner = byID[r.Order.OwnerID]
-			if r.Inquiries, err = s.openInquiriesAbout(c, r.Order); err != nil {
-				return nil, err
-			}
+			r.Inquiries = asked[r.Order.ID]
 		}
 		d.Rows = append(d.Rows, r)
 	}
 	return d, nil
-}
-
-// openInquiriesAbout lists the open inquiries about an order, newest first.
-func (s *Server) openInquiriesAbout(c echo.Context, o *model.Order) ([]*model.Inquiry, error) {
-	all, err := s.store.InquiriesAboutOrder(c.Request().Context(), o.CustomerID, o.ID)
-	if err != nil {
-		return nil, err
-	}
-	var open []*model.Inquiry
-	for _, q := range all {
-		if q.IsOpen {
-			open = append(open, q)
-		}
-	}
-	return open, nil
 }
