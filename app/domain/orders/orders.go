@@ -117,6 +117,13 @@ func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash
 		PlacedAt: in.PlacedAt, LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own, Customer: c}
 	apply(o, in)
 	o.PayloadHash = hash
+	// An order that arrives past "received" is stored as it is now; its
+	// timeline still reads placed, then the status it came with.
+	var mv *statusMove
+	if in.Status != model.OrderReceived {
+		m := moveStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now)
+		mv = &m
+	}
 	if err := tx.InsertOrder(ctx, o); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
@@ -130,11 +137,8 @@ func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash
 	if err := tx.InsertEvent(ctx, ev); err != nil {
 		return err
 	}
-	if in.Status != model.OrderReceived {
-		if err := setStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now); err != nil {
-			return err
-		}
-		if err := tx.UpdateOrder(ctx, o); err != nil {
+	if mv != nil {
+		if err := recordStatus(ctx, tx, o, *mv, by, now); err != nil {
 			return err
 		}
 	}
@@ -318,6 +322,19 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 // setStatus moves o to ch.Status in memory, writes the timeline event and
 // queues the customer's notice; the caller saves o.
 func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) error {
+	return recordStatus(ctx, tx, o, moveStatus(ctx, tx, o, ch, by, now), by, now)
+}
+
+// statusMove is a status change made to an order in memory, waiting for its
+// timeline event and notice.
+type statusMove struct {
+	from, to string
+	data     map[string]string
+}
+
+// moveStatus moves o to ch.Status in memory: the delivery's time, recipient
+// and confirmer, or their clearing when the order is on its way again.
+func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) statusMove {
 	from := o.Status
 	at := now
 	if ch.At != nil {
@@ -347,16 +364,22 @@ func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, 
 		// Back on its way: the earlier delivery no longer stands.
 		o.DeliveredAt, o.DeliveryConfirmedBy = nil, ""
 	}
-	ev := by.Stamp(event(o, KindStatusChanged, data, now))
+	return statusMove{from: from, to: ch.Status, data: data}
+}
+
+// recordStatus writes the timeline event of a move of the stored order o
+// and queues the customer's notice (shipped, out for delivery, delivered).
+func recordStatus(ctx context.Context, tx *store.Store, o *model.Order, mv statusMove, by model.Actor, now time.Time) error {
+	ev := by.Stamp(event(o, KindStatusChanged, mv.data, now))
 	if err := tx.InsertEvent(ctx, ev); err != nil {
 		return err
 	}
 	var msg *model.OutboxMessage
 	switch {
-	case ch.Status == from:
+	case mv.to == mv.from:
 		// A note or a correction (recipient, time) on the current status:
 		// no second notice.
-	case ch.Status == model.OrderShipped || ch.Status == model.OrderOutForDelivery || ch.Status == model.OrderDelivered:
+	case mv.to == model.OrderShipped || mv.to == model.OrderOutForDelivery || mv.to == model.OrderDelivered:
 		c := o.Customer
 		if c == nil {
 			var err error
@@ -366,7 +389,7 @@ func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, 
 			o.Customer = c
 		}
 		loc := mailLocale(ctx, tx, c, o)
-		if ch.Status == model.OrderDelivered {
+		if mv.to == model.OrderDelivered {
 			msg = notify.DeliveryConfirmationMsg(c, loc, o)
 		} else {
 			msg = notify.OrderStatusMsg(c, loc, o, strconv.FormatInt(ev.ID, 10))
