@@ -9,10 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/domain/orders"
-	"github.com/kedja/kedja/app/domain/owner"
-	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -145,9 +143,9 @@ func (v adminView) StatusClass(st string) string {
 func (v adminView) EventText(e *model.Event) string {
 	d := e.Data
 	switch e.Kind {
-	case "handoff":
+	case model.EventHandoff:
 		return v.T("admin.event.handoff", "From", d["from"], "To", d["to"])
-	case "status_changed":
+	case model.EventStatusChanged:
 		if d["third_party"] != "" {
 			return v.T("admin.event.third_party", "Party", d["third_party"], "Expected", d["expected"])
 		}
@@ -165,17 +163,17 @@ func (v adminView) EventText(e *model.Event) string {
 			s += " · " + d["note"]
 		}
 		return s
-	case staffwork.KindStaffReplied:
+	case model.EventStaffReplied:
 		return v.T("admin.event.replied")
-	case staffwork.KindNoteAdded:
+	case model.EventNoteAdded:
 		return v.T("admin.event.note")
-	case "escalated":
+	case model.EventEscalated:
 		return v.T("admin.event.escalated", "Manager", d["manager"])
-	case cases.KindInquiryOpened:
+	case model.EventInquiryOpened:
 		if d["on_behalf"] != "" {
 			return v.T("admin.event.opened_on_behalf", "Name", d["opened_by"])
 		}
-	case orders.KindExpectedChanged:
+	case model.EventExpectedChanged:
 		if d["expected"] == "" {
 			return v.T("admin.event.expected_cleared")
 		}
@@ -199,14 +197,12 @@ func adminID(c echo.Context, name string) (int64, error) {
 // adminUserError reports whether err is a refusal to show next to the form
 // (a validation or rule error) rather than a failure.
 func adminUserError(err error) (string, bool) {
-	for _, e := range []error{staffwork.ErrEmptyBody, staffwork.ErrNoParty, staffwork.ErrBadDate,
-		staffwork.ErrInactiveOwner, staffwork.ErrSameOwner, staffwork.ErrSelf, staffwork.ErrAlreadyClosed,
-		staffwork.ErrAlreadyStopped, owner.ErrNoStaff, errAdminInvalid,
-		staffwork.ErrNoSubject, staffwork.ErrNoQuestion, staffwork.ErrLongSubject, staffwork.ErrLongQuestion,
-		staffwork.ErrNotTheirOrder, staffwork.ErrSameOrderOwner, orders.ErrInactiveOwner} {
-		if errors.Is(err, e) {
-			return adminRootMessage(err, e), true
-		}
+	var r refusal.Refusal
+	if errors.As(err, &r) {
+		return r.Text, true
+	}
+	if errors.Is(err, orders.ErrInactiveOwner) {
+		return orders.ErrInactiveOwner.Error(), true
 	}
 	var fe adminFormError
 	if errors.As(err, &fe) {
@@ -236,21 +232,10 @@ func adminOrderFieldMessage(fe *orders.FieldError) string {
 	return label + ": " + fe.Message
 }
 
-// adminRootMessage is the sentence of the sentinel, without the wrapping prefixes.
-func adminRootMessage(err, sentinel error) string {
-	var fe adminFormError
-	if errors.As(err, &fe) {
-		return string(fe)
-	}
-	return sentinel.Error()
-}
-
 // adminFormError is a refusal whose text is shown to the staff member as is.
 type adminFormError string
 
 func (e adminFormError) Error() string { return string(e) }
-
-var errAdminInvalid = errors.New("invalid input")
 
 // adminRedirect sends the browser back to path after an action (POST,
 // redirect, GET), with a notice key.
@@ -273,7 +258,7 @@ func adminNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 type adminEscalationBlock struct {
 	adminView
 	E      *model.Escalation
-	CanAct bool   // the signed-in staff member may act on it (cases.MayAct)
+	CanAct bool   // the signed-in staff member may act on it (escalations.MayAct)
 	Next   string // the page to come back to
 }
 

@@ -6,11 +6,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/model"
 )
 
 // adminCustomerInquiry opens an inquiry on the customer's behalf, for a
-// question taken on the phone or at the counter (staffwork.OpenOnBehalf):
+// question taken on the phone or at the counter (inquiries.Service.Open):
 // it gets its owner by the owner rule, the customer is emailed who owns it,
 // and the timeline names who opened it for them.
 func (s *Server) adminCustomerInquiry(c echo.Context) error {
@@ -18,8 +19,8 @@ func (s *Server) adminCustomerInquiry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := staffwork.OnBehalf{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: c.FormValue("order_ref")}
-	q, err := staffwork.OpenOnBehalf(c.Request().Context(), s.store, s.bus, id, in, staffOf(c), s.now())
+	in := inquiries.Question{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: c.FormValue("order_ref")}
+	q, err := s.inquiries.Open(c.Request().Context(), id, in, model.StaffActor(staffOf(c)))
 	if msg, ok := adminUserError(err); ok {
 		d, derr := s.customerPage(c, id)
 		if derr != nil {

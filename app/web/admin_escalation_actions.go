@@ -9,8 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
-	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -25,7 +24,7 @@ func (s *Server) escalationAction(c echo.Context, done string, act func(ctx cont
 		return err
 	}
 	err = act(c.Request().Context(), id, staffOf(c))
-	if errors.Is(err, cases.ErrNotManager) {
+	if errors.Is(err, escalations.ErrNotManager) {
 		return s.escalationRefused(c, id, http.StatusForbidden, "")
 	}
 	if msg, ok := adminUserError(err); ok {
@@ -70,7 +69,7 @@ func adminEscalationNext(c echo.Context) string {
 // escalation; the customer sees it at once and is emailed.
 func (s *Server) adminEscalationAcknowledge(c echo.Context) error {
 	return s.escalationAction(c, "acknowledged", func(ctx context.Context, id int64, me *model.Staff) error {
-		_, err := cases.AcknowledgeEscalation(ctx, s.store, s.bus, id, me, s.now())
+		_, err := s.escalations.Acknowledge(ctx, id, me)
 		return err
 	})
 }
@@ -78,7 +77,7 @@ func (s *Server) adminEscalationAcknowledge(c echo.Context) error {
 // adminEscalationResolve closes the escalation.
 func (s *Server) adminEscalationResolve(c echo.Context) error {
 	return s.escalationAction(c, "escalation_resolved", func(ctx context.Context, id int64, me *model.Staff) error {
-		_, err := cases.ResolveEscalation(ctx, s.store, s.bus, id, me, s.now())
+		_, err := s.escalations.Resolve(ctx, id, me)
 		return err
 	})
 }
@@ -90,7 +89,7 @@ func (s *Server) adminEscalationReassign(c echo.Context) error {
 		if err != nil {
 			return adminFormError("choose who takes the case")
 		}
-		err = staffwork.ReassignEscalated(ctx, s.store, s.bus, id, to, me, s.now())
+		err = s.escalations.HandOver(ctx, id, to, me)
 		if errors.Is(err, store.ErrNotFound) {
 			if _, eerr := s.store.EscalationByID(ctx, id); eerr == nil {
 				return adminFormError("choose who takes the case")

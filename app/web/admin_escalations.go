@@ -2,11 +2,10 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -68,7 +67,7 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	settings, err := s.store.Settings(ctx)
+	business, err := s.store.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,22 +97,22 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	staff, err := s.store.ListStaff(ctx)
+	people, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := &escalationsData{adminView: s.adminView(c, "admin.escalations.title"), ReplyHours: settings.ReplyHours, Form: map[string]string{}}
-	byID := make(map[int64]*model.Staff, len(staff))
-	for _, st := range staff {
+	d := &escalationsData{adminView: s.adminView(c, "admin.escalations.title"), ReplyHours: business.ReplyHours, Form: map[string]string{}}
+	byID := make(map[int64]*model.Staff, len(people))
+	for _, st := range people {
 		byID[st.ID] = st
 		if st.Active {
 			d.Colleagues = append(d.Colleagues, st)
 		}
 	}
-	target := time.Duration(settings.ReplyHours) * time.Hour
 	now := s.now()
 	for _, e := range list {
-		r := escalationRow{Escalation: e, Customer: custs[e.CustomerID], Late: now.Sub(e.CreatedAt) > target, CanAct: cases.MayAct(e, me)}
+		r := escalationRow{Escalation: e, Customer: custs[e.CustomerID], Late: escalations.Late(e, business, now),
+			CanAct: escalations.MayAct(e, me)}
 		if e.InquiryID != nil && inqs[*e.InquiryID] != nil {
 			r.Inquiry = inqs[*e.InquiryID]
 			r.Owner = byID[r.Inquiry.OwnerID]

@@ -7,8 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
-	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -61,10 +60,10 @@ func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error)
 	if d.Facts, err = s.store.Facts(ctx, q.CustomerID); err != nil {
 		return nil, err
 	}
-	if d.Escalation, err = s.store.OpenEscalation(ctx, "inquiry:"+strconv.FormatInt(id, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if d.Escalation, err = s.store.OpenEscalation(ctx, model.InquirySubject(id)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	d.CanAct = d.Escalation != nil && cases.MayAct(d.Escalation, staffOf(c))
+	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, staffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -104,14 +103,14 @@ func (s *Server) inquiryAction(c echo.Context, done string, act func(id int64, m
 
 func (s *Server) adminInquiryReply(c echo.Context) error {
 	return s.inquiryAction(c, "replied", func(id int64, me *model.Staff) error {
-		_, err := staffwork.StaffReply(c.Request().Context(), s.store, s.bus, id, me, c.FormValue("body"), s.now())
+		_, err := s.inquiries.StaffReply(c.Request().Context(), id, me, c.FormValue("body"))
 		return err
 	})
 }
 
 func (s *Server) adminInquiryNote(c echo.Context) error {
 	return s.inquiryAction(c, "noted", func(id int64, me *model.Staff) error {
-		_, err := staffwork.InternalNote(c.Request().Context(), s.store, s.bus, id, me, c.FormValue("note"), s.now())
+		_, err := s.inquiries.Note(c.Request().Context(), id, me, c.FormValue("note"))
 		return err
 	})
 }
@@ -122,7 +121,7 @@ func (s *Server) adminInquiryReassign(c echo.Context) error {
 		if err != nil {
 			return adminFormError("choose who takes the inquiry")
 		}
-		err = staffwork.ReassignInquiry(c.Request().Context(), s.store, s.bus, id, to, me, s.now())
+		err = s.inquiries.Reassign(c.Request().Context(), id, to, me)
 		if errors.Is(err, store.ErrNotFound) && !adminIsInquiryMissing(c, s, id) {
 			return adminFormError("choose who takes the inquiry")
 		}
@@ -138,14 +137,13 @@ func adminIsInquiryMissing(c echo.Context, s *Server, id int64) bool {
 
 func (s *Server) adminInquiryThirdParty(c echo.Context) error {
 	return s.inquiryAction(c, "third_party", func(id int64, me *model.Staff) error {
-		return staffwork.WaitOnThirdParty(c.Request().Context(), s.store, s.bus, id, me,
-			c.FormValue("party"), c.FormValue("expected"), s.cfg.Location, s.now())
+		return s.inquiries.WaitOnThirdParty(c.Request().Context(), id, me, c.FormValue("party"), c.FormValue("expected"))
 	})
 }
 
 func (s *Server) adminInquiryResolve(c echo.Context) error {
 	return s.inquiryAction(c, "resolved", func(id int64, me *model.Staff) error {
-		return staffwork.ResolveInquiry(c.Request().Context(), s.store, s.bus, id, me, s.now())
+		return s.inquiries.Resolve(c.Request().Context(), id, me)
 	})
 }
 

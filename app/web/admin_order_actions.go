@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/domain/orders"
-	"github.com/kedja/kedja/app/domain/staffwork"
+	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -119,7 +119,7 @@ func (s *Server) adminOrderReassign(c echo.Context) error {
 			return "", adminFormError("choose who takes the order")
 		}
 		if to == o.OwnerID {
-			return "", staffwork.ErrSameOrderOwner
+			return "", owner.ErrSameOrderOwner
 		}
 		_, err = orders.Reassign(ctx, s.store, s.bus, o.Ref, to, me, s.now())
 		if errors.Is(err, store.ErrNotFound) {

@@ -3,12 +3,11 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -110,10 +109,10 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	if d.Facts, err = s.store.Facts(ctx, o.CustomerID); err != nil {
 		return nil, err
 	}
-	if d.Escalation, err = s.store.OpenEscalation(ctx, "order:"+strconv.FormatInt(o.ID, 10)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if d.Escalation, err = s.store.OpenEscalation(ctx, model.OrderSubject(o.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	d.CanAct = d.Escalation != nil && cases.MayAct(d.Escalation, staffOf(c))
+	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, staffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err

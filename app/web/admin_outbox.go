@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/model"
-	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/notify"
 )
 
 type outboxData struct {
@@ -18,7 +18,7 @@ type outboxData struct {
 
 // SignIn reports whether mail of this template is sign-in mail, which cannot
 // be resent (its link is gone once it failed).
-func (d outboxData) SignIn(template string) bool { return store.IsSignInTemplate(template) }
+func (d outboxData) SignIn(template string) bool { return notify.IsSignIn(template) }
 
 // adminOutbox lists the newest emails with their state, attempts and last
 // error, and a Resend button on the failed ones. Message data (sign-in links

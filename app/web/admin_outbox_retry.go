@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
 )
 
@@ -45,7 +46,7 @@ func (s *Server) outboxRetryRefusal(c echo.Context, id int64) string {
 	template, state := m.Template, m.State
 	m.Data = nil
 	switch {
-	case store.IsSignInTemplate(template):
+	case notify.IsSignIn(template):
 		return "A sign-in email cannot be resent: its link was removed when sending failed. Ask the person to request a new sign-in link."
 	case state == model.MailSent:
 		return "That email has been sent already; nothing to resend."

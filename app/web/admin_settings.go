@@ -2,14 +2,11 @@ package web
 
 import (
 	"net/http"
-	"net/mail"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/i18n"
-	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -54,47 +51,18 @@ func (s *Server) adminSettings(c echo.Context) error {
 
 // adminSettingsSave checks and saves the business settings.
 func (s *Server) adminSettingsSave(c echo.Context) error {
-	ctx := c.Request().Context()
-	st, err := s.store.Settings(ctx)
+	st, err := s.store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	st.BusinessName = strings.TrimSpace(c.FormValue("business_name"))
-	st.SupportEmail = strings.TrimSpace(c.FormValue("support_email"))
-	st.DefaultLocale = c.FormValue("default_locale")
-	hours, herr := strconv.Atoi(strings.TrimSpace(c.FormValue("reply_hours")))
-	st.ReplyHours = hours
-	st.LastResortManagerID = nil
-	fail := func(msg string) error { return s.settingsForm(c, st, http.StatusUnprocessableEntity, msg) }
-	switch {
-	case st.BusinessName == "" || len(st.BusinessName) > 200:
-		return fail("give the business name (up to 200 characters)")
-	case st.SupportEmail != "" && !adminValidEmail(st.SupportEmail):
-		return fail("give a valid support address, such as help@shop.example, or leave it empty")
-	case !i18n.Supported(st.DefaultLocale):
-		return fail("choose a default language from the list")
-	case herr != nil || hours < 1 || hours > 24*14:
-		return fail("the reply-time target is a whole number of hours from 1 to 336")
-	}
-	if v := c.FormValue("last_resort_manager_id"); v != "" && v != "0" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fail("choose the manager of last resort from the list")
+	f := settings.Form{BusinessName: c.FormValue("business_name"), SupportEmail: c.FormValue("support_email"),
+		DefaultLocale: c.FormValue("default_locale"), ReplyHours: c.FormValue("reply_hours"),
+		LastResort: c.FormValue("last_resort_manager_id")}
+	if err := s.settings.Save(c.Request().Context(), st, f); err != nil {
+		if msg, ok := adminUserError(err); ok {
+			return s.settingsForm(c, st, http.StatusUnprocessableEntity, msg)
 		}
-		m, err := s.store.StaffByID(ctx, id)
-		if err != nil || !m.Active {
-			return fail("choose the manager of last resort from the list")
-		}
-		st.LastResortManagerID = &id
-	}
-	if err := s.store.SaveSettings(ctx, st); err != nil {
 		return err
 	}
-	s.bus.Publish(live.AllTopic, live.Event{Name: "settings"})
 	return adminRedirect(c, "/admin/settings", "settings_saved")
-}
-
-func adminValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
 }

@@ -1,18 +1,13 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"net/mail"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/staffwork"
-	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/model"
-	"github.com/kedja/kedja/app/store"
 )
 
 type staffListData struct {
@@ -110,89 +105,22 @@ func (s *Server) adminStaffEdit(c echo.Context) error {
 	return s.staffForm(c, p, http.StatusOK, "")
 }
 
-// staffInput reads and checks the form into p.
-func (s *Server) staffInput(c echo.Context, p *model.Staff) error {
-	p.Email = strings.TrimSpace(c.FormValue("email"))
-	p.FullName = strings.Join(strings.Fields(c.FormValue("full_name")), " ")
-	p.Title = strings.TrimSpace(c.FormValue("title"))
-	p.Phone = strings.TrimSpace(c.FormValue("phone"))
-	p.IsAdmin = c.FormValue("is_admin") == "on" || c.FormValue("is_admin") == "1"
-	p.ManagerID = nil
-	if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-		return adminFormError("give a valid email address, such as anna@shop.example")
-	}
-	if !strings.Contains(p.FullName, " ") || len(p.FullName) > 200 {
-		return adminFormError("give the full name (first and last name), never a first name alone")
-	}
-	if p.Title == "" || len(p.Title) > 100 || len(p.Phone) > 50 {
-		return adminFormError("give a title (up to 100 characters); the phone number is at most 50")
-	}
-	if v := c.FormValue("manager_id"); v != "" && v != "0" {
-		mid, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return adminFormError("choose a manager from the list")
-		}
-		if err := s.checkManager(c, p.ID, mid); err != nil {
-			return err
-		}
-		p.ManagerID = &mid
-	}
-	return nil
-}
-
-// checkManager refuses an unknown or inactive manager, and a chain of
-// managers that leads back to the person.
-func (s *Server) checkManager(c echo.Context, self, mid int64) error {
-	ctx := c.Request().Context()
-	seen := map[int64]bool{}
-	for id, first := mid, true; id != 0; first = false {
-		if id == self && self != 0 {
-			return adminFormError("that manager reports (directly or not) to this person")
-		}
-		if seen[id] {
-			return nil
-		}
-		seen[id] = true
-		m, err := s.store.StaffByID(ctx, id)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return adminFormError("choose a manager from the list")
-			}
-			return err
-		}
-		if first && !m.Active {
-			return adminFormError("the manager must be an active staff member")
-		}
-		if m.ManagerID == nil {
-			break
-		}
-		id = *m.ManagerID
-	}
-	return nil
+// staffDetails reads the staff form.
+func staffDetails(c echo.Context) staff.Details {
+	return staff.Details{Email: c.FormValue("email"), FullName: c.FormValue("full_name"), Title: c.FormValue("title"),
+		Phone: c.FormValue("phone"), IsAdmin: c.FormValue("is_admin") == "on" || c.FormValue("is_admin") == "1",
+		Manager: c.FormValue("manager_id")}
 }
 
 // adminStaffCreate adds a staff member.
 func (s *Server) adminStaffCreate(c echo.Context) error {
 	p := &model.Staff{Active: true}
-	if err := s.staffInput(c, p); err != nil {
+	if err := s.staff.Create(c.Request().Context(), p, staffDetails(c)); err != nil {
 		if msg, ok := adminUserError(err); ok {
 			return s.staffForm(c, p, http.StatusUnprocessableEntity, msg)
 		}
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.store.StaffByEmail(ctx, p.Email); err == nil {
-		return s.staffForm(c, p, http.StatusUnprocessableEntity, "a staff member with that address exists already")
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if _, err := s.store.SaveStaff(ctx, p); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return s.staffForm(c, p, http.StatusUnprocessableEntity, "a staff member with that address exists already")
-		}
-		return err
-	}
-	s.bus.Publish(live.StaffTopic, live.Event{Name: "queue"})
 	return adminRedirect(c, "/admin/staff", "staff_saved")
 }
 
@@ -202,41 +130,28 @@ func (s *Server) adminStaffUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	p, err := s.store.StaffByID(ctx, id)
+	p, err := s.store.StaffByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	if err := s.staffInput(c, p); err != nil {
+	if err := s.staff.Update(c.Request().Context(), p, staffDetails(c), staffOf(c)); err != nil {
 		if msg, ok := adminUserError(err); ok {
 			return s.staffForm(c, p, http.StatusUnprocessableEntity, msg)
 		}
 		return err
 	}
-	if me := staffOf(c); me.ID == p.ID && !p.IsAdmin {
-		return s.staffForm(c, p, http.StatusUnprocessableEntity, "you cannot remove your own admin flag")
-	}
-	if err := s.store.UpdateStaff(ctx, p); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return s.staffForm(c, p, http.StatusUnprocessableEntity, "a staff member with that address exists already")
-		}
-		return err
-	}
-	// Names and titles show on customers' pages: every cached page forgets.
-	s.bus.Publish(live.AllTopic, live.Event{Name: "staff"})
-	s.bus.Publish(live.StaffTopic, live.Event{Name: "queue"})
 	return adminRedirect(c, "/admin/staff/"+strconv.FormatInt(id, 10), "staff_saved")
 }
 
 // adminStaffDeactivate turns a staff member off, handing over their open
-// cases and ending their sessions (staffwork.Deactivate).
+// cases and ending their sessions (staff.Service.Deactivate).
 func (s *Server) adminStaffDeactivate(c echo.Context) error {
 	id, err := adminID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	_, err = staffwork.Deactivate(ctx, s.store, s.bus, id, staffOf(c), s.now())
+	_, err = s.staff.Deactivate(ctx, id, staffOf(c))
 	if msg, ok := adminUserError(err); ok {
 		p, perr := s.store.StaffByID(ctx, id)
 		if perr != nil {
@@ -257,7 +172,7 @@ func (s *Server) adminStaffActivate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetStaffActive(c.Request().Context(), id, true); err != nil {
+	if err := s.staff.Activate(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return adminRedirect(c, "/admin/staff/"+strconv.FormatInt(id, 10), "activated")

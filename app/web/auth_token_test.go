@@ -302,8 +302,8 @@ func TestTokensNeverInTheLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	srv, err := New(Deps{Config: cfg, Store: s, Catalog: cat, Bus: live.NewHub(),
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	srv, err := New(withServices(Deps{Config: cfg, Store: s, Catalog: cat, Bus: live.NewHub(),
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/model"
 )
@@ -229,16 +229,16 @@ func (v portalView) InquiryOverdue(q *model.Inquiry) bool {
 func (v portalView) EventText(e *model.Event) string {
 	d := e.Data
 	switch e.Kind {
-	case "order_placed", "order_created":
+	case model.EventOrderPlaced, model.EventOrderCreated:
 		return v.T("event.order_placed")
-	case "status_changed":
+	case model.EventStatusChanged:
 		return v.statusText(d, e.ActorName)
-	case "handoff":
+	case model.EventHandoff:
 		if d["to_title"] != "" {
 			return v.T("event.handoff_title", "From", d["from"], "To", d["to"], "Title", d["to_title"])
 		}
 		return v.T("event.handoff", "From", d["from"], "To", d["to"])
-	case cases.KindInquiryOpened:
+	case model.EventInquiryOpened:
 		if d["on_behalf"] != "" {
 			return v.T("event.opened_on_behalf", "Name", d["opened_by"], "Subject", d["subject"])
 		}
@@ -246,20 +246,20 @@ func (v portalView) EventText(e *model.Event) string {
 			return v.T("event.asked", "Subject", d["subject"])
 		}
 		return v.T("event.inquiry_opened", "Owner", d["owner"], "Title", d["owner_title"])
-	case cases.KindEscalated:
+	case model.EventEscalated:
 		if d["manager_title"] == "" {
 			return v.T("event.escalated_plain", "Manager", d["manager"])
 		}
 		return v.T("event.escalated", "Manager", d["manager"], "Title", d["manager_title"])
-	case cases.KindEscalationAcknowledged:
+	case model.EventEscalationAcknowledged:
 		return v.T("event.escalation_acknowledged", "Manager", d["manager"], "Title", d["manager_title"])
-	case cases.KindEscalationResolved:
+	case model.EventEscalationResolved:
 		return v.T("event.escalation_resolved", "Manager", d["manager"])
-	case "expected_changed", "expected_delivery_changed":
+	case model.EventExpectedChanged, model.EventExpectedDeliveryChanged:
 		if d["expected"] != "" {
 			return v.T("event.expected_changed", "Date", v.Day(d["expected"]))
 		}
-	case "owner_changed", "reassigned":
+	case model.EventOwnerChanged, model.EventReassigned:
 		if d["to"] != "" {
 			return v.T("event.handoff", "From", d["from"], "To", d["to"])
 		}
@@ -313,7 +313,7 @@ func (v portalView) EventBy(e *model.Event) string {
 		}
 		return v.T("event.by", "Name", e.ActorName)
 	case model.ActorCustomer:
-		if e.Kind == cases.KindInquiryOpened {
+		if e.Kind == model.EventInquiryOpened {
 			return "" // "You asked …" says it already
 		}
 		return v.T("event.by_you")
@@ -327,7 +327,7 @@ type formErrors map[string]string
 // fieldErrors words the validation problems of err, or returns nil when err
 // is not a validation error.
 func (v portalView) fieldErrors(err error) formErrors {
-	f := cases.Fields(err)
+	f := refusal.Fields(err)
 	if f == nil {
 		return nil
 	}

@@ -194,12 +194,12 @@ func mergeCases(orders []*model.Order, inquiries []*model.Inquiry, esc map[strin
 		if r.Order != nil {
 			i++
 			if len(esc) > 0 {
-				r.Escalation = esc["order:"+strconv.FormatInt(r.id, 10)]
+				r.Escalation = esc[model.OrderSubject(r.id)]
 			}
 		} else {
 			j++
 			if len(esc) > 0 {
-				r.Escalation = esc["inquiry:"+strconv.FormatInt(r.id, 10)]
+				r.Escalation = esc[model.InquirySubject(r.id)]
 			}
 		}
 		rows = append(rows, r)

@@ -7,7 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -41,7 +42,7 @@ func (s *Server) loadInquiry(c echo.Context, id int64) (*inquiryData, error) {
 			return nil, err
 		}
 	}
-	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, "inquiry:"+strconv.FormatInt(q.ID, 10))
+	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, model.InquirySubject(q.ID))
 	switch {
 	case err == nil && e.IsOpen:
 		d.Escalation = e
@@ -83,8 +84,8 @@ func (s *Server) inquiryReply(c echo.Context) error {
 		return err
 	}
 	body := c.FormValue("body")
-	_, err = cases.CustomerReply(c.Request().Context(), s.store, s.bus, customerOf(c).ID, id, body, s.now())
-	if err != nil && cases.Fields(err) == nil {
+	_, err = s.inquiries.CustomerReply(c.Request().Context(), customerOf(c).ID, id, body)
+	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
 	d, lerr := s.loadInquiry(c, id)
@@ -111,9 +112,9 @@ func (s *Server) inquiryEscalate(c echo.Context) error {
 	}
 	cust := customerOf(c)
 	reason := c.FormValue("reason")
-	_, _, err = cases.Escalate(c.Request().Context(), s.store, s.bus, cust.ID, cases.Subject{InquiryID: id},
-		reason, customerActor(cust), s.now())
-	if err != nil && cases.Fields(err) == nil {
+	_, _, err = s.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{InquiryID: id},
+		reason, customerActor(cust))
+	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
 	d, lerr := s.loadInquiry(c, id)

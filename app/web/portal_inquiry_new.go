@@ -7,7 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -48,12 +49,12 @@ func (s *Server) inquiryNew(c echo.Context) error {
 func (s *Server) inquiryCreate(c echo.Context) error {
 	cust := customerOf(c)
 	f := inquiryForm{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: strings.TrimSpace(c.FormValue("order_ref"))}
-	q, err := cases.OpenInquiry(c.Request().Context(), s.store, s.bus, cust.ID, f.Subject, f.Body, f.OrderRef,
-		customerActor(cust), s.now())
+	q, err := s.inquiries.Open(c.Request().Context(), cust.ID,
+		inquiries.Question{Subject: f.Subject, Body: f.Body, OrderRef: f.OrderRef}, customerActor(cust))
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(q.ID, 10))
 	}
-	if cases.Fields(err) == nil {
+	if refusal.Fields(err) == nil {
 		return err
 	}
 	v := s.portalView(c, "")

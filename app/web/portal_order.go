@@ -4,11 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -42,7 +42,7 @@ func (s *Server) loadOrder(c echo.Context, ref string) (*orderData, error) {
 			return nil, err
 		}
 	}
-	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, "order:"+strconv.FormatInt(o.ID, 10))
+	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, model.OrderSubject(o.ID))
 	switch {
 	case err == nil && e.IsOpen:
 		d.Escalation = e
@@ -74,9 +74,9 @@ func (s *Server) orderEscalate(c echo.Context) error {
 	cust := customerOf(c)
 	ref := c.Param("ref")
 	reason := c.FormValue("reason")
-	_, _, err := cases.Escalate(c.Request().Context(), s.store, s.bus, cust.ID, cases.Subject{OrderRef: ref},
-		reason, customerActor(cust), s.now())
-	if err != nil && cases.Fields(err) == nil {
+	_, _, err := s.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{OrderRef: ref},
+		reason, customerActor(cust))
+	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
 	d, lerr := s.loadOrder(c, ref)

@@ -16,6 +16,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/settings"
+	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
@@ -31,6 +35,12 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time // the clock; tests pass a controllable one
 	Demo    bool             // demo data loaded: the sign-in pages say where links appear
+
+	// The domain's services, built once in main and shared.
+	Inquiries   *inquiries.Service
+	Escalations *escalations.Service
+	Staff       *staff.Service
+	Settings    *settings.Service
 }
 
 // Server is the HTTP server.
@@ -48,6 +58,11 @@ type Server struct {
 	limits   *limiters
 	pages    *pageCache
 	sessions *sessionCache
+
+	inquiries   *inquiries.Service
+	escalations *escalations.Service
+	staff       *staff.Service
+	settings    *settings.Service
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -62,18 +77,22 @@ func New(d Deps) (*Server, error) {
 	if d.Bus == nil {
 		d.Bus = live.NewHub()
 	}
-	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo}
+	if d.Inquiries == nil || d.Escalations == nil || d.Staff == nil || d.Settings == nil {
+		return nil, errors.New("web: the domain services (Deps.Inquiries, Escalations, Staff, Settings) are required")
+	}
+	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo,
+		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, settings: d.Settings}
 	var err error
 	if s.views, err = NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
 	}
-	settings, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
+	business, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
 	if err != nil {
 		return nil, err
 	}
 	key := d.Config.SessionKey
 	if key == "" {
-		key = settings.SessionKey
+		key = business.SessionKey
 	}
 	s.cookies = newCookies(key, d.Config.Secure())
 	s.limits = newLimiters(d.Now)

@@ -529,7 +529,7 @@ func handOver(ctx context.Context, tx *store.Store, o *model.Order, from, to, ac
 	if actor != nil && actor.ID == to.ID {
 		return nil // who takes it over knows already
 	}
-	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, "Order "+o.Ref, "/admin/orders/"+o.Ref, strconv.FormatInt(ev.ID, 10)))
+	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
 	return err
 }
 

@@ -141,15 +141,11 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 		CodeHMAC: codeHash, BrowserHash: r.BrowserHash, ReturnTo: r.ReturnTo,
 		ExpiresAt: now.Add(TokenTTL), CreatedAt: now,
 	}
-	path := "/auth/" + token
-	if r.Purpose == model.KindStaff {
-		path = "/admin/auth/" + token
-	}
 	return s.WithTx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateLoginToken(ctx, t); err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, path, code, t.ExpiresAt))
+		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, token, code, t.ExpiresAt))
 		return err
 	})
 }
