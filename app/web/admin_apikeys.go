@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/domain/apikeys"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -37,9 +38,9 @@ func (s *Server) adminAPIKeys(c echo.Context) error {
 func (s *Server) adminAPIKeyCreate(c echo.Context) error {
 	d := apiKeysData{adminView: s.adminView(c, "admin.apikeys.title"), Name: c.FormValue("name")}
 	key, k, err := apikeys.Create(c.Request().Context(), s.store, d.Name, s.now())
-	var ne *apikeys.NameError
+	var ne refusal.Refusal
 	if errors.As(err, &ne) {
-		d.Error = ne.Msg
+		d.Error = ne.Text
 		return s.apiKeysPage(c, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {

@@ -194,9 +194,15 @@ func adminID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// adminUserError reports whether err is a refusal to show next to the form
-// (a validation or rule error) rather than a failure.
-func adminUserError(err error) (string, bool) {
+// adminRefusal is what to tell the staff member when err is a refusal (a
+// validation or rule of the domain, or of the form itself) rather than a
+// failure: the orders domain's field errors after their field's label on
+// the order page, any other refusal's text as it is.
+func adminRefusal(err error) (string, bool) {
+	var ofe *orders.FieldError
+	if errors.As(err, &ofe) {
+		return adminOrderFieldMessage(ofe), true
+	}
 	var r refusal.Refusal
 	if errors.As(err, &r) {
 		return r.Text, true
@@ -204,38 +210,43 @@ func adminUserError(err error) (string, bool) {
 	if errors.Is(err, orders.ErrInactiveOwner) {
 		return orders.ErrInactiveOwner.Error(), true
 	}
-	var fe adminFormError
-	if errors.As(err, &fe) {
-		return string(fe), true
-	}
-	var ofe *orders.FieldError
-	if errors.As(err, &ofe) {
-		return adminOrderFieldMessage(ofe), true
-	}
 	return "", false
 }
 
-// adminOrderFieldLabels name the orders domain's fields as the order page's
+// adminOrderFieldLabel names the orders domain's fields as the order page's
 // forms label them.
-var adminOrderFieldLabels = map[string]string{"status": "Status", "note": "Note", "at": "Delivered at",
-	"recipient_name": "Received by", "expected_delivery": "Expected delivery"}
+func adminOrderFieldLabel(field string) string {
+	switch field {
+	case "status":
+		return "Status"
+	case "note":
+		return "Note"
+	case "at":
+		return "Delivered at"
+	case "recipient_name":
+		return "Received by"
+	case "expected_delivery":
+		return "Expected delivery"
+	}
+	return field
+}
 
 // adminOrderFieldMessage words an invalid order field for staff.
 func adminOrderFieldMessage(fe *orders.FieldError) string {
 	if fe == orders.ErrNeedsNote {
 		return fe.Message
 	}
-	label := adminOrderFieldLabels[fe.Field]
-	if label == "" {
-		label = fe.Field
-	}
-	return label + ": " + fe.Message
+	return adminOrderFieldLabel(fe.Field) + ": " + fe.Message
 }
 
-// adminFormError is a refusal whose text is shown to the staff member as is.
-type adminFormError string
-
-func (e adminFormError) Error() string { return string(e) }
+// Refusals of the admin forms' own input, which never reaches the domain.
+var (
+	errChooseInquiryOwner = refusal.New("to", "choose", "choose who takes the inquiry")
+	errChooseCaseOwner    = refusal.New("to", "choose", "choose who takes the case")
+	errChooseOrderOwner   = refusal.New("to", "choose", "choose who takes the order")
+	errNoRecipient        = refusal.New("recipient", "required", "write who received the order (a name, or where it was left)")
+	errDeliveryTime       = refusal.New("delivered_at", "invalid", "give the delivery time as a date and a time, such as 2026-11-20 14:10")
+)
 
 // adminRedirect sends the browser back to path after an action (POST,
 // redirect, GET), with a notice key.

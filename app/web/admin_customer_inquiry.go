@@ -21,7 +21,7 @@ func (s *Server) adminCustomerInquiry(c echo.Context) error {
 	}
 	in := inquiries.Question{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: c.FormValue("order_ref")}
 	q, err := s.inquiries.Open(c.Request().Context(), id, in, model.StaffActor(staffOf(c)))
-	if msg, ok := adminUserError(err); ok {
+	if msg, ok := adminRefusal(err); ok {
 		d, derr := s.customerPage(c, id)
 		if derr != nil {
 			return derr

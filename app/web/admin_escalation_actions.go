@@ -27,7 +27,7 @@ func (s *Server) escalationAction(c echo.Context, done string, act func(ctx cont
 	if errors.Is(err, escalations.ErrNotManager) {
 		return s.escalationRefused(c, id, http.StatusForbidden, "")
 	}
-	if msg, ok := adminUserError(err); ok {
+	if msg, ok := adminRefusal(err); ok {
 		return s.escalationRefused(c, id, http.StatusUnprocessableEntity, msg)
 	}
 	if err != nil {
@@ -87,12 +87,12 @@ func (s *Server) adminEscalationReassign(c echo.Context) error {
 	return s.escalationAction(c, "reassigned", func(ctx context.Context, id int64, me *model.Staff) error {
 		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
 		if err != nil {
-			return adminFormError("choose who takes the case")
+			return errChooseCaseOwner
 		}
 		err = s.escalations.HandOver(ctx, id, to, me)
 		if errors.Is(err, store.ErrNotFound) {
 			if _, eerr := s.store.EscalationByID(ctx, id); eerr == nil {
-				return adminFormError("choose who takes the case")
+				return errChooseCaseOwner
 			}
 		}
 		return err

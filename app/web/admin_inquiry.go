@@ -84,7 +84,7 @@ func (s *Server) inquiryAction(c echo.Context, done string, act func(id int64, m
 		return err
 	}
 	err = act(id, staffOf(c))
-	if msg, ok := adminUserError(err); ok {
+	if msg, ok := adminRefusal(err); ok {
 		d, derr := s.inquiryWork(c, id)
 		if derr != nil {
 			return derr
@@ -119,11 +119,11 @@ func (s *Server) adminInquiryReassign(c echo.Context) error {
 	return s.inquiryAction(c, "reassigned", func(id int64, me *model.Staff) error {
 		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
 		if err != nil {
-			return adminFormError("choose who takes the inquiry")
+			return errChooseInquiryOwner
 		}
 		err = s.inquiries.Reassign(c.Request().Context(), id, to, me)
 		if errors.Is(err, store.ErrNotFound) && !adminIsInquiryMissing(c, s, id) {
-			return adminFormError("choose who takes the inquiry")
+			return errChooseInquiryOwner
 		}
 		return err
 	})

@@ -36,7 +36,7 @@ func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.C
 		return err
 	}
 	done, err := act(ctx, o, staffOf(c))
-	if msg, ok := adminUserError(err); ok {
+	if msg, ok := adminRefusal(err); ok {
 		d, derr := s.orderWork(c, o.Ref)
 		if derr != nil {
 			return derr
@@ -73,11 +73,11 @@ func (s *Server) adminOrderDelivered(c echo.Context) error {
 	return s.orderAction(c, "delivered", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		recipient := strings.TrimSpace(c.FormValue("recipient"))
 		if recipient == "" {
-			return "", adminFormError("write who received the order (a name, or where it was left)")
+			return "", errNoRecipient
 		}
 		at, err := time.ParseInLocation(adminLocalMinute, strings.TrimSpace(c.FormValue("delivered_at")), s.location())
 		if err != nil {
-			return "", adminFormError("give the delivery time as a date and a time, such as 2026-11-20 14:10")
+			return "", errDeliveryTime
 		}
 		ch := s.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
 		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
@@ -116,14 +116,14 @@ func (s *Server) adminOrderReassign(c echo.Context) error {
 	return s.orderAction(c, "reassign", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
 		if err != nil {
-			return "", adminFormError("choose who takes the order")
+			return "", errChooseOrderOwner
 		}
 		if to == o.OwnerID {
 			return "", owner.ErrSameOrderOwner
 		}
 		_, err = orders.Reassign(ctx, s.store, s.bus, o.Ref, to, me, s.now())
 		if errors.Is(err, store.ErrNotFound) {
-			return "", adminFormError("choose who takes the order")
+			return "", errChooseOrderOwner
 		}
 		return "order_reassigned", err
 	})

@@ -59,7 +59,7 @@ func (s *Server) adminSettingsSave(c echo.Context) error {
 		DefaultLocale: c.FormValue("default_locale"), ReplyHours: c.FormValue("reply_hours"),
 		LastResort: c.FormValue("last_resort_manager_id")}
 	if err := s.settings.Save(c.Request().Context(), st, f); err != nil {
-		if msg, ok := adminUserError(err); ok {
+		if msg, ok := adminRefusal(err); ok {
 			return s.settingsForm(c, st, http.StatusUnprocessableEntity, msg)
 		}
 		return err

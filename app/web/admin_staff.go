@@ -116,7 +116,7 @@ func staffDetails(c echo.Context) staff.Details {
 func (s *Server) adminStaffCreate(c echo.Context) error {
 	p := &model.Staff{Active: true}
 	if err := s.staff.Create(c.Request().Context(), p, staffDetails(c)); err != nil {
-		if msg, ok := adminUserError(err); ok {
+		if msg, ok := adminRefusal(err); ok {
 			return s.staffForm(c, p, http.StatusUnprocessableEntity, msg)
 		}
 		return err
@@ -135,7 +135,7 @@ func (s *Server) adminStaffUpdate(c echo.Context) error {
 		return err
 	}
 	if err := s.staff.Update(c.Request().Context(), p, staffDetails(c), staffOf(c)); err != nil {
-		if msg, ok := adminUserError(err); ok {
+		if msg, ok := adminRefusal(err); ok {
 			return s.staffForm(c, p, http.StatusUnprocessableEntity, msg)
 		}
 		return err
@@ -152,7 +152,7 @@ func (s *Server) adminStaffDeactivate(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	_, err = s.staff.Deactivate(ctx, id, staffOf(c))
-	if msg, ok := adminUserError(err); ok {
+	if msg, ok := adminRefusal(err); ok {
 		p, perr := s.store.StaffByID(ctx, id)
 		if perr != nil {
 			return perr
