@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/kedja/kedja/app/model"
@@ -163,7 +162,7 @@ func loadOrder(ctx context.Context, tx *store.Store, sp orderSpec, c *model.Cust
 		return tx.InsertEvent(ctx, &model.Event{CustomerID: c.ID, OrderID: &o.ID, Kind: kind, ActorKind: model.ActorSystem,
 			ActorName: "Blomsterhuset web shop", Data: data, CustomerVisible: true, CreatedAt: at})
 	}
-	if err := event(placed, "order_placed", map[string]string{"status": model.OrderReceived}); err != nil {
+	if err := event(placed, model.EventOrderPlaced, map[string]string{"status": model.OrderReceived}); err != nil {
 		return nil, err
 	}
 	// Walk the order through its statuses so the timeline is honest.
@@ -193,7 +192,7 @@ func loadOrder(ctx context.Context, tx *store.Store, sp orderSpec, c *model.Cust
 		if st == model.OrderCancelled {
 			data["note"] = "Cancelled at the customer's request; the payment was refunded the same day."
 		}
-		if err := event(at, "status_changed", data); err != nil {
+		if err := event(at, model.EventStatusChanged, data); err != nil {
 			return nil, err
 		}
 		o.Status = st
@@ -226,7 +225,7 @@ func loadInquiries(ctx context.Context, tx *store.Store, customers map[string]*m
 		if err := tx.InsertInquiry(ctx, q); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertEvent(ctx, &model.Event{CustomerID: c.ID, InquiryID: &q.ID, Kind: "inquiry_opened", ActorKind: model.ActorCustomer,
+		if err := tx.InsertEvent(ctx, &model.Event{CustomerID: c.ID, InquiryID: &q.ID, Kind: model.EventInquiryOpened, ActorKind: model.ActorCustomer,
 			ActorName: c.Name, Data: map[string]string{"owner": owner.FullName, "owner_title": owner.Title}, CustomerVisible: true, CreatedAt: created}); err != nil {
 			return nil, err
 		}
@@ -273,13 +272,13 @@ func loadInquiries(ctx context.Context, tx *store.Store, customers map[string]*m
 		return err
 	}
 	escAt := now.Add(-2 * time.Hour)
-	esc := &model.Escalation{Subject: "inquiry:" + strconv.FormatInt(q.ID, 10), InquiryID: &q.ID, CustomerID: sanne.ID,
+	esc := &model.Escalation{Subject: model.InquirySubject(q.ID), InquiryID: &q.ID, CustomerID: sanne.ID,
 		RequestedByKind: model.ActorCustomer, ManagerID: mette.ID, Reason: "The corrected invoice was promised twice and has not come.",
 		State: model.EscalationOpen, CreatedAt: escAt}
 	if err := tx.InsertEscalation(ctx, esc); err != nil {
 		return err
 	}
-	if err := tx.InsertEvent(ctx, &model.Event{CustomerID: sanne.ID, InquiryID: &q.ID, Kind: "escalated", ActorKind: model.ActorCustomer,
+	if err := tx.InsertEvent(ctx, &model.Event{CustomerID: sanne.ID, InquiryID: &q.ID, Kind: model.EventEscalated, ActorKind: model.ActorCustomer,
 		ActorName: sanne.Name, Data: map[string]string{"manager": mette.FullName, "manager_title": mette.Title, "reason": esc.Reason},
 		CustomerVisible: true, CreatedAt: escAt}); err != nil {
 		return err

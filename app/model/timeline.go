@@ -73,6 +73,9 @@ func (a Actor) Stamp(e *Event) *Event {
 	return e
 }
 
+// CustomerActor is the actor for a customer.
+func CustomerActor(c *Customer) Actor { return Actor{Kind: ActorCustomer, Name: c.Name} }
+
 // StaffActor is the actor for a staff member.
 func StaffActor(s *Staff) Actor {
 	return Actor{Kind: ActorStaff, StaffID: &s.ID, Name: s.FullName, Title: s.Title}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/apikeys"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
@@ -25,7 +27,7 @@ func (s *Server) apiKeysPage(c echo.Context, status int, d apiKeysData) error {
 		return err
 	}
 	d.Keys = list
-	return s.render(c, status, "admin/apikeys", "", d)
+	return s.views.Render(c, status, "admin/apikeys", "", d)
 }
 
 // adminAPIKeys lists the API keys: name, prefix, created, last used, revoked.
@@ -54,7 +56,7 @@ func (s *Server) adminAPIKeyCreate(c echo.Context) error {
 
 // adminAPIKeyRevoke revokes a key: requests with it fail from now on.
 func (s *Server) adminAPIKeyRevoke(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -9,16 +9,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
-	"github.com/kedja/kedja/app/store"
 )
 
 // adminView is embedded in every admin page's data: the layout's Page plus
 // the clock and time zone, with the small formatting helpers templates call.
 type adminView struct {
-	Page
+	kit.Page
 	Error  string // a refused action, shown above the forms
 	Failed string // which form Error is about, to show it there too ("status", "delivered", …)
 	Notice string // a done action ("Reply sent")
@@ -27,11 +28,7 @@ type adminView struct {
 }
 
 func (s *Server) adminView(c echo.Context, titleID string) adminView {
-	loc := s.cfg.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	v := adminView{Page: s.staffPage(c, titleID), now: s.now(), loc: loc}
+	v := adminView{Page: s.layout.StaffPage(c, titleID), now: s.now(), loc: s.loc}
 	if k := c.QueryParam("done"); k != "" && adminNoticeKey(k) {
 		v.Notice = v.T("admin.done." + k)
 	}
@@ -185,15 +182,6 @@ func (v adminView) EventText(e *model.Event) string {
 	return strings.ReplaceAll(e.Kind, "_", " ")
 }
 
-// adminID reads a numeric path parameter; anything else is a 404.
-func adminID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.NewHTTPError(http.StatusNotFound)
-	}
-	return id, nil
-}
-
 // adminRefusal is what to tell the staff member when err is a refusal (a
 // validation or rule of the domain, or of the form itself) rather than a
 // failure: the orders domain's field errors after their field's label on
@@ -206,9 +194,6 @@ func adminRefusal(err error) (string, bool) {
 	var r refusal.Refusal
 	if errors.As(err, &r) {
 		return r.Text, true
-	}
-	if errors.Is(err, orders.ErrInactiveOwner) {
-		return orders.ErrInactiveOwner.Error(), true
 	}
 	return "", false
 }
@@ -260,9 +245,6 @@ func adminRedirect(c echo.Context, path, done string) error {
 	}
 	return c.Redirect(http.StatusSeeOther, path)
 }
-
-// adminNotFound reports a missing row.
-func adminNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // adminEscalationBlock is the data of the acknowledge/resolve buttons shown
 // on a case's page while it is escalated (views/partials/admin.html).

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 )
@@ -25,7 +27,7 @@ func (s *Server) adminCustomers(c echo.Context) error {
 		return err
 	}
 	d := customersData{adminView: s.adminView(c, "admin.customers.title"), Q: q, Customers: list}
-	return s.render(c, http.StatusOK, "admin/customers", "results", d)
+	return s.views.Render(c, http.StatusOK, "admin/customers", "results", d)
 }
 
 type customerData struct {
@@ -45,7 +47,7 @@ func (d customerData) FactsBlock() adminFacts {
 
 // adminCustomer shows one customer's orders, inquiries and facts.
 func (s *Server) adminCustomer(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -53,7 +55,7 @@ func (s *Server) adminCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin/customer", "", d)
+	return s.views.Render(c, http.StatusOK, "admin/customer", "", d)
 }
 
 func (s *Server) customerPage(c echo.Context, id int64) (*customerData, error) {
@@ -78,7 +80,7 @@ func (s *Server) customerPage(c echo.Context, id int64) (*customerData, error) {
 
 // adminFactNext is where a facts form returns: a local /admin path only.
 func adminFactNext(c echo.Context, customerID int64) string {
-	next := safeNext(c.FormValue("next"), "")
+	next := kit.SafeNext(c.FormValue("next"), "")
 	if !strings.HasPrefix(next, "/admin/") {
 		next = "/admin/customers/" + strconv.FormatInt(customerID, 10)
 	}
@@ -95,7 +97,7 @@ func adminFactInput(c echo.Context) (label, value string, err error) {
 
 // adminFactAdd records a new fact about a customer.
 func (s *Server) adminFactAdd(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func (s *Server) adminFactAdd(c echo.Context) error {
 	if _, err := s.store.CustomerByID(ctx, id); err != nil {
 		return err
 	}
-	f := &model.CustomerFact{CustomerID: id, Label: label, Value: value, UpdatedBy: staffOf(c).FullName}
+	f := &model.CustomerFact{CustomerID: id, Label: label, Value: value, UpdatedBy: kit.StaffOf(c).FullName}
 	if err := s.store.AddFact(ctx, f); err != nil {
 		return err
 	}
@@ -117,11 +119,11 @@ func (s *Server) adminFactAdd(c echo.Context) error {
 
 // adminFactUpdate changes a fact, scoped to its customer.
 func (s *Server) adminFactUpdate(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	fid, err := adminID(c, "fact")
+	fid, err := kit.PathID(c, "fact")
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,7 @@ func (s *Server) adminFactUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.UpdateFact(c.Request().Context(), id, fid, label, value, staffOf(c).FullName); err != nil {
+	if err := s.store.UpdateFact(c.Request().Context(), id, fid, label, value, kit.StaffOf(c).FullName); err != nil {
 		return err
 	}
 	s.bus.Publish(live.CustomerTopic(id), live.Event{Name: "facts"})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
@@ -19,11 +21,11 @@ import (
 // the manager it is addressed to, their manager or an administrator may act:
 // anyone else gets a 403 that says who can.
 func (s *Server) escalationAction(c echo.Context, done string, act func(ctx context.Context, id int64, me *model.Staff) error) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = act(c.Request().Context(), id, staffOf(c))
+	err = act(c.Request().Context(), id, kit.StaffOf(c))
 	if errors.Is(err, escalations.ErrNotManager) {
 		return s.escalationRefused(c, id, http.StatusForbidden, "")
 	}
@@ -52,13 +54,13 @@ func (s *Server) escalationRefused(c echo.Context, id int64, status int, msg str
 	}
 	d.Error, d.Failed = msg, "escalation-"+strconv.FormatInt(id, 10)
 	d.Form["to"] = c.FormValue("to")
-	return s.render(c, status, "admin/escalations", "", d)
+	return s.views.Render(c, status, "admin/escalations", "", d)
 }
 
 // adminEscalationNext is where an escalation form returns: a local /admin
 // page, else the escalations list.
 func adminEscalationNext(c echo.Context) string {
-	next := safeNext(c.FormValue("next"), "")
+	next := kit.SafeNext(c.FormValue("next"), "")
 	if !strings.HasPrefix(next, "/admin/") {
 		next = "/admin/escalations"
 	}

@@ -41,7 +41,7 @@ func newEscalationWorld(t *testing.T, dialect string) *escalationWorld {
 
 func (w *escalationWorld) escalate(t *testing.T, c *model.Customer, sub escalations.Subject, reason string) *model.Escalation {
 	t.Helper()
-	e, _, err := w.app.escalations.Escalate(context.Background(), c.ID, sub, reason, customerActor(c))
+	e, _, err := w.app.escalations.Escalate(context.Background(), c.ID, sub, reason, model.CustomerActor(c))
 	if err != nil {
 		t.Fatal(err)
 	}

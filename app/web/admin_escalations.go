@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 )
@@ -53,12 +55,12 @@ func (s *Server) adminEscalations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin/escalations", "escalations", d)
+	return s.views.Render(c, http.StatusOK, "admin/escalations", "escalations", d)
 }
 
 func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 	ctx := c.Request().Context()
-	me := staffOf(c)
+	me := kit.StaffOf(c)
 	reports, err := s.store.ReportsOf(ctx, me.ID)
 	if err != nil {
 		return nil, err

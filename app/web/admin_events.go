@@ -1,15 +1,12 @@
 package web
 
 import (
-	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/live"
-	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // adminEventsKeepAlive is how often an idle staff stream sends a comment, so
@@ -17,54 +14,18 @@ import (
 const adminEventsKeepAlive = 25 * time.Second
 
 // adminEvents streams the staff topic (queue changes, inquiries changing) as
-// Server-Sent Events to a staff session, until the browser goes away.
+// Server-Sent Events to a staff session, until the browser goes away or the
+// session ends (sign-out, deactivation).
 func (s *Server) adminEvents(c echo.Context) error {
 	events, cancel := s.bus.Subscribe(live.StaffTopic)
 	defer cancel()
-	w := c.Response()
-	h := w.Header()
-	h.Set(echo.HeaderContentType, "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprint(w, "retry: 3000\n: connected\n\n"); err != nil {
-		return nil
-	}
-	w.Flush()
-	tick := time.NewTicker(adminEventsKeepAlive)
-	defer tick.Stop()
-	ctx := c.Request().Context()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-			// A session ended meanwhile (sign-out, deactivation) ends the stream.
-			if !s.staffSessionLive(c) {
-				return nil
-			}
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return nil
-			}
-		case ev, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", adminSSELine(ev.Name), adminSSELine(ev.Data)); err != nil {
-				return nil
-			}
-		}
-		w.Flush()
-	}
+	return kit.Stream(c, events, adminEventsKeepAlive, "keep-alive", func() bool { return s.staffSessionLive(c) })
 }
-
-// adminSSELine keeps a value on one SSE line.
-func adminSSELine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 
 // staffSessionLive reports whether the request's staff session still exists
 // and its staff member is still active.
 func (s *Server) staffSessionLive(c echo.Context) bool {
-	sess, _ := c.Get(ctxSSession).(*model.Session)
+	sess := kit.StaffSession(c)
 	if sess == nil {
 		return false
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -35,7 +37,7 @@ func (d queueData) Count(view string) int {
 
 // queueFilter is the filter of the signed-in staff member, with their team.
 func (s *Server) queueFilter(c echo.Context, view string) (store.QueueFilter, bool, error) {
-	me := staffOf(c)
+	me := kit.StaffOf(c)
 	reports, err := s.store.ReportsOf(c.Request().Context(), me.ID)
 	if err != nil {
 		return store.QueueFilter{}, false, err
@@ -81,7 +83,7 @@ func (s *Server) adminHome(c echo.Context) error {
 	if f.Offset > 0 {
 		d.Prev = max(0, f.Offset-queuePageSize)
 	}
-	return s.render(c, http.StatusOK, "admin/queue", "queue", d)
+	return s.views.Render(c, http.StatusOK, "admin/queue", "queue", d)
 }
 
 type countsData struct {
@@ -101,5 +103,5 @@ func (s *Server) adminCounts(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.render(c, http.StatusOK, "admin/counts", "counts", countsData{adminView: s.adminView(c, ""), Counts: counts})
+	return s.views.Render(c, http.StatusOK, "admin/counts", "counts", countsData{adminView: s.adminView(c, ""), Counts: counts})
 }

@@ -34,7 +34,7 @@ type importData struct {
 
 // adminImportForm shows the CSV upload form.
 func (s *Server) adminImportForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "admin/import", "", s.importData(c))
+	return s.views.Render(c, http.StatusOK, "admin/import", "", s.importData(c))
 }
 
 func (s *Server) importData(c echo.Context) importData {
@@ -49,7 +49,7 @@ func (s *Server) adminImport(c echo.Context) error {
 	file, name, err := importFile(c)
 	if err != nil {
 		d.Error = d.T("admin.import.no_file")
-		return s.render(c, http.StatusUnprocessableEntity, "admin/import", "result", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "admin/import", "result", d)
 	}
 	sum, err := orders.ImportCSV(c.Request().Context(), s.store, s.bus, file, orders.CSVOptions{
 		Now: s.now, Location: s.cfg.Location,
@@ -80,7 +80,7 @@ func (s *Server) adminImport(c echo.Context) error {
 	}
 	s.log.Info("csv import", "file", name, "by", d.Staff.Email, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "failed", sum.Failed)
-	return s.render(c, status, "admin/import", "result", d)
+	return s.views.Render(c, status, "admin/import", "result", d)
 }
 
 // importFile finds the uploaded file: streamed from the multipart body, or

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
@@ -28,7 +30,7 @@ type inquiryWorkData struct {
 // internal notes marked, the customer's facts and order beside it, and the
 // actions.
 func (s *Server) adminInquiry(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -40,7 +42,7 @@ func (s *Server) adminInquiry(c echo.Context) error {
 	if c.QueryParam("part") == "timeline" {
 		fragment = "timeline"
 	}
-	return s.render(c, http.StatusOK, "admin/inquiry", fragment, d)
+	return s.views.Render(c, http.StatusOK, "admin/inquiry", fragment, d)
 }
 
 func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error) {
@@ -63,7 +65,7 @@ func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error)
 	if d.Escalation, err = s.store.OpenEscalation(ctx, model.InquirySubject(id)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, staffOf(c))
+	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, kit.StaffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -79,11 +81,11 @@ func (s *Server) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, error)
 // inquiryAction runs one staff action on an inquiry and goes back to its
 // page; a refusal re-renders the page with the message and the input kept.
 func (s *Server) inquiryAction(c echo.Context, done string, act func(id int64, me *model.Staff) error) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = act(id, staffOf(c))
+	err = act(id, kit.StaffOf(c))
 	if msg, ok := adminRefusal(err); ok {
 		d, derr := s.inquiryWork(c, id)
 		if derr != nil {
@@ -93,7 +95,7 @@ func (s *Server) inquiryAction(c echo.Context, done string, act func(id int64, m
 		for _, k := range []string{"body", "note", "party", "expected", "to"} {
 			d.Form[k] = c.FormValue(k)
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "admin/inquiry", "", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "admin/inquiry", "", d)
 	}
 	if err != nil {
 		return err

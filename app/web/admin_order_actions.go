@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/model"
@@ -35,7 +37,7 @@ func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.C
 	if err != nil {
 		return err
 	}
-	done, err := act(ctx, o, staffOf(c))
+	done, err := act(ctx, o, kit.StaffOf(c))
 	if msg, ok := adminRefusal(err); ok {
 		d, derr := s.orderWork(c, o.Ref)
 		if derr != nil {
@@ -45,7 +47,7 @@ func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.C
 		for _, k := range orderFormFields {
 			d.Form[k] = c.FormValue(k)
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "admin/order", "", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "admin/order", "", d)
 	}
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func (s *Server) adminOrderDelivered(c echo.Context) error {
 		if recipient == "" {
 			return "", errNoRecipient
 		}
-		at, err := time.ParseInLocation(adminLocalMinute, strings.TrimSpace(c.FormValue("delivered_at")), s.location())
+		at, err := time.ParseInLocation(adminLocalMinute, strings.TrimSpace(c.FormValue("delivered_at")), s.loc)
 		if err != nil {
 			return "", errDeliveryTime
 		}
@@ -92,7 +94,7 @@ func (s *Server) adminOrderDelivered(c echo.Context) error {
 // correction the orders domain records without a second confirmation.
 func (s *Server) deliveryChange(o *model.Order, recipient string, at time.Time, note string) orders.Change {
 	ch := orders.Change{Status: model.OrderDelivered, RecipientName: recipient, At: &at, Note: note}
-	if o.Status == model.OrderDelivered && o.DeliveredAt != nil && o.DeliveredAt.In(s.location()).Truncate(time.Minute).Equal(at) {
+	if o.Status == model.OrderDelivered && o.DeliveredAt != nil && o.DeliveredAt.In(s.loc).Truncate(time.Minute).Equal(at) {
 		ch.At = nil
 	}
 	return ch

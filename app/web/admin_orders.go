@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
@@ -36,7 +38,7 @@ func (s *Server) adminOrders(c echo.Context) error {
 		return err
 	}
 	d := ordersData{adminView: s.adminView(c, "admin.orders.title"), Q: q, Orders: list}
-	return s.render(c, http.StatusOK, "admin/orders", "results", d)
+	return s.views.Render(c, http.StatusOK, "admin/orders", "results", d)
 }
 
 type orderWorkData struct {
@@ -112,7 +114,7 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	if d.Escalation, err = s.store.OpenEscalation(ctx, model.OrderSubject(o.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, staffOf(c))
+	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, kit.StaffOf(c))
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -131,5 +133,5 @@ func (s *Server) adminOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "admin/order", "", d)
+	return s.views.Render(c, http.StatusOK, "admin/order", "", d)
 }

@@ -40,7 +40,7 @@ func (s *Server) outboxPage(c echo.Context, status int, errMsg string) error {
 	d := outboxData{adminView: s.adminView(c, "admin.outbox.title"), State: state, Messages: list,
 		States: []string{"", model.MailPending, model.MailSending, model.MailSent, model.MailFailed}}
 	d.Error = errMsg
-	return s.render(c, status, "admin/outbox", "", d)
+	return s.views.Render(c, status, "admin/outbox", "", d)
 }
 
 // adminOutboxState keeps a state filter to the known states ("" for all).

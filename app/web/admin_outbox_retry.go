@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
@@ -16,7 +18,7 @@ import (
 // once, a fresh retry budget, the same Message-ID. A sign-in email, or one
 // that is not failed, is refused with the reason.
 func (s *Server) adminOutboxRetry(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -28,7 +30,7 @@ func (s *Server) adminOutboxRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("outbox message queued again", "outbox_id", id, "staff_id", staffOf(c).ID, "staff", staffOf(c).FullName)
+	s.log.Info("outbox message queued again", "outbox_id", id, "staff_id", kit.StaffOf(c).ID, "staff", kit.StaffOf(c).FullName)
 	path := "/admin/outbox"
 	if st := adminOutboxState(c.FormValue("state")); st != "" {
 		path += "?state=" + url.QueryEscape(st)

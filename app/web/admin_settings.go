@@ -37,7 +37,7 @@ func (s *Server) settingsForm(c echo.Context, st *model.Settings, status int, er
 			d.Managers = append(d.Managers, p)
 		}
 	}
-	return s.render(c, status, "admin/settings", "", d)
+	return s.views.Render(c, status, "admin/settings", "", d)
 }
 
 // adminSettings shows the business settings.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/model"
 )
@@ -45,7 +47,7 @@ func (s *Server) adminStaffList(c echo.Context) error {
 	for _, st := range list {
 		by[st.ID] = st
 	}
-	return s.render(c, http.StatusOK, "admin/staff", "", staffListData{adminView: s.adminView(c, "admin.staff.title"), People: list, Managers: by, Load: load})
+	return s.views.Render(c, http.StatusOK, "admin/staff", "", staffListData{adminView: s.adminView(c, "admin.staff.title"), People: list, Managers: by, Load: load})
 }
 
 type staffFormData struct {
@@ -84,7 +86,7 @@ func (s *Server) staffForm(c echo.Context, p *model.Staff, status int, errMsg st
 			d.Managers = append(d.Managers, st)
 		}
 	}
-	return s.render(c, status, "admin/staff_form", "", d)
+	return s.views.Render(c, status, "admin/staff_form", "", d)
 }
 
 // adminStaffNew is the empty form for a new staff member.
@@ -94,7 +96,7 @@ func (s *Server) adminStaffNew(c echo.Context) error {
 
 // adminStaffEdit is the form of an existing staff member.
 func (s *Server) adminStaffEdit(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -126,7 +128,7 @@ func (s *Server) adminStaffCreate(c echo.Context) error {
 
 // adminStaffUpdate saves an existing staff member's details.
 func (s *Server) adminStaffUpdate(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func (s *Server) adminStaffUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.staff.Update(c.Request().Context(), p, staffDetails(c), staffOf(c)); err != nil {
+	if err := s.staff.Update(c.Request().Context(), p, staffDetails(c), kit.StaffOf(c)); err != nil {
 		if msg, ok := adminRefusal(err); ok {
 			return s.staffForm(c, p, http.StatusUnprocessableEntity, msg)
 		}
@@ -146,12 +148,12 @@ func (s *Server) adminStaffUpdate(c echo.Context) error {
 // adminStaffDeactivate turns a staff member off, handing over their open
 // cases and ending their sessions (staff.Service.Deactivate).
 func (s *Server) adminStaffDeactivate(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	_, err = s.staff.Deactivate(ctx, id, staffOf(c))
+	_, err = s.staff.Deactivate(ctx, id, kit.StaffOf(c))
 	if msg, ok := adminRefusal(err); ok {
 		p, perr := s.store.StaffByID(ctx, id)
 		if perr != nil {
@@ -168,7 +170,7 @@ func (s *Server) adminStaffDeactivate(c echo.Context) error {
 // adminStaffActivate lets a deactivated staff member back in; they get cases
 // again by the owner rule.
 func (s *Server) adminStaffActivate(c echo.Context) error {
-	id, err := adminID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 			k, err = apikeys.Authenticate(c.Request().Context(), s.store, key, s.now())
 		}
 		if errors.Is(err, apikeys.ErrInvalid) || errors.Is(err, apikeys.ErrRevoked) {
-			if ok, wait := s.limits.allow("api-bad-key:"+c.RealIP(), apiBadEvery, apiBadBurst); !ok {
+			if ok, wait := s.limits.Allow("api-bad-key:"+c.RealIP(), apiBadEvery, apiBadBurst); !ok {
 				return apiTooMany(c, wait, "too many requests with a wrong API key from this address")
 			}
 			msg := err.Error()
@@ -67,7 +67,7 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if ok, wait := s.limits.allow("api-key:"+strconv.FormatInt(k.ID, 10), apiEvery, apiBurst); !ok {
+		if ok, wait := s.limits.Allow("api-key:"+strconv.FormatInt(k.ID, 10), apiEvery, apiBurst); !ok {
 			return apiTooMany(c, wait, fmt.Sprintf("API key %q is over its rate of %d requests a second", k.Name, time.Second/apiEvery))
 		}
 		c.Set(ctxAPIKey, k)

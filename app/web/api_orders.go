@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/model"
 )
@@ -94,8 +96,7 @@ func (s *Server) apiOrderViewOf(ctx context.Context, o *model.Order) (*apiOrder,
 	if st := o.Owner; st != nil {
 		v.Owner = apiOwner{Name: st.FullName, Title: st.Title, Email: st.Email}
 	}
-	loc := s.location()
-	words := portalView{Page: Page{Lang: "en", cat: s.cat}, loc: loc, now: s.now().In(loc)}
+	words := kit.Words{Page: s.layout.In("en"), Loc: s.loc, Now: s.now().In(s.loc)}
 	for _, e := range evs {
 		v.Timeline = append(v.Timeline, apiEvent{Kind: e.Kind, At: e.CreatedAt.UTC(), Text: words.EventText(e),
 			Actor: apiEventActor{Kind: e.ActorKind, Name: e.ActorName}, Data: e.Data})

@@ -2,13 +2,13 @@ package web
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/web/kit"
 
 	"github.com/kedja/kedja/app/domain/signin"
 	"github.com/kedja/kedja/app/model"
@@ -32,7 +32,7 @@ func (s *Server) loginCode(c echo.Context) error        { return s.signInCode(c,
 func (s *Server) staffLoginCode(c echo.Context) error   { return s.signInCode(c, model.KindStaff) }
 
 type signInData struct {
-	Page
+	kit.Page
 	Kind   string // customer or staff
 	Action string // where the form posts
 	Email  string
@@ -44,16 +44,16 @@ type signInData struct {
 }
 
 func (s *Server) signInPage(c echo.Context, kind, titleID string) signInData {
-	p := s.page(c, titleID)
+	p := s.layout.Page(c, titleID)
 	action := "/login"
 	if kind == model.KindStaff {
-		p = s.staffPage(c, titleID)
+		p = s.layout.StaffPage(c, titleID)
 		p.Staff = nil
 		action = "/admin/login"
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return signInData{Page: p, Kind: kind, Action: action, CodeAction: action + "/code", Next: safeNext(c.QueryParam("next"), "")}
+	return signInData{Page: p, Kind: kind, Action: action, CodeAction: action + "/code", Next: kit.SafeNext(c.QueryParam("next"), "")}
 }
 
 func (s *Server) codeKey() []byte {
@@ -62,18 +62,18 @@ func (s *Server) codeKey() []byte {
 }
 
 func (s *Server) signInForm(c echo.Context, kind string) error {
-	return s.render(c, http.StatusOK, "auth/login", "", s.signInPage(c, kind, "signin.title"))
+	return s.views.Render(c, http.StatusOK, "auth/login", "", s.signInPage(c, kind, "signin.title"))
 }
 
 // signInRequest answers the same whether or not the address is known.
 func (s *Server) signInRequest(c echo.Context, kind string) error {
 	d := s.signInPage(c, kind, "signin.title")
 	d.Email = c.FormValue("email")
-	d.Next = safeNext(c.FormValue("next"), "")
+	d.Next = kit.SafeNext(c.FormValue("next"), "")
 	email, err := signin.ParseAddress(d.Email)
 	if err != nil {
 		d.Error = d.T("signin.error.address")
-		return s.render(c, http.StatusUnprocessableEntity, "auth/login", "", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "auth/login", "", d)
 	}
 	pending, err := s.startPending(c, kind)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Server) signInRequest(c echo.Context, kind string) error {
 		return err
 	}
 	d.Title = d.T("signin.sent.title")
-	return s.render(c, http.StatusOK, "auth/sent", "", d)
+	return s.views.Render(c, http.StatusOK, "auth/sent", "", d)
 }
 
 // signInConfirm shows a button and never consumes the token: mail scanners
@@ -96,14 +96,14 @@ func (s *Server) signInConfirm(c echo.Context, kind string) error {
 	t, err := s.store.UsableLoginToken(c.Request().Context(), kind, signin.HashToken(token), model.Normalize(s.now()))
 	if errors.Is(err, store.ErrNotFound) {
 		d.Title = d.T("signin.invalid.title")
-		return s.render(c, http.StatusOK, "auth/invalid", "", d)
+		return s.views.Render(c, http.StatusOK, "auth/invalid", "", d)
 	}
 	if err != nil {
 		return err
 	}
 	d.Masked = signin.Mask(t.Email)
 	d.Action = c.Request().URL.Path
-	return s.render(c, http.StatusOK, "auth/confirm", "", d)
+	return s.views.Render(c, http.StatusOK, "auth/confirm", "", d)
 }
 
 // signInConsume uses the token once, atomically, and starts a fresh session.
@@ -116,46 +116,23 @@ func (s *Server) signInConsume(c echo.Context, kind string) error {
 // expired, unknown address) gets the same answer.
 func (s *Server) signInCode(c echo.Context, kind string) error {
 	d := s.signInPage(c, kind, "signin.sent.title")
-	ctx := c.Request().Context()
 	now := model.Normalize(s.now())
-	code := strings.Join(strings.Fields(c.FormValue("code")), "")
 	t, err := s.pendingToken(c, kind, now)
 	if err != nil {
 		return err
 	}
-	if t != nil && len(code) == 6 {
-		spent, err := s.store.CodeTriesSince(ctx, kind, t.SubjectID, now.Add(-24*time.Hour))
+	if t != nil {
+		ok, err := signin.TryCode(c.Request().Context(), s.store, s.codeKey(), t, c.FormValue("code"), now)
 		if err != nil {
 			return err
 		}
-		if spent < signin.MaxCodeTriesPerDay { // past the daily cap codes fail; the link still works
-			err = s.store.SpendCodeTry(ctx, t.ID, signin.MaxCodeTries, now)
-		} else {
-			err = errNoTries
-		}
-		if err == nil {
-			want := signin.HashCode(s.codeKey(), t.TokenHash, code)
-			if subtle.ConstantTimeCompare([]byte(want), []byte(t.CodeHMAC)) == 1 {
-				return s.finishSignIn(c, kind, t.TokenHash, now)
-			}
-			if t.CodeTries+1 >= signin.MaxCodeTries {
-				err = s.store.RetireLoginToken(ctx, t.ID, now)
-			}
-		} else if errors.Is(err, store.ErrNotFound) {
-			err = s.store.RetireLoginToken(ctx, t.ID, now)
-		} else if errors.Is(err, errNoTries) {
-			err = nil
-		}
-		if err != nil {
-			return err
+		if ok {
+			return s.finishSignIn(c, kind, t.TokenHash, now)
 		}
 	}
 	d.Error = d.T("signin.code.error")
-	return s.render(c, http.StatusUnprocessableEntity, "auth/sent", "", d)
+	return s.views.Render(c, http.StatusUnprocessableEntity, "auth/sent", "", d)
 }
-
-// errNoTries: this person's code attempts for the day are spent.
-var errNoTries = errors.New("web: no code tries left today")
 
 // pendingToken is the usable token this browser asked for, or nil.
 func (s *Server) pendingToken(c echo.Context, kind string, now time.Time) (*model.LoginToken, error) {
@@ -176,7 +153,7 @@ func (s *Server) finishSignIn(c echo.Context, kind, tokenHash string, now time.T
 	t, err := s.store.ConsumeLoginToken(c.Request().Context(), kind, tokenHash, now)
 	if errors.Is(err, store.ErrNotFound) {
 		d := s.signInPage(c, kind, "signin.invalid.title")
-		return s.render(c, http.StatusOK, "auth/invalid", "", d)
+		return s.views.Render(c, http.StatusOK, "auth/invalid", "", d)
 	}
 	if err != nil {
 		return err
@@ -189,13 +166,13 @@ func (s *Server) finishSignIn(c echo.Context, kind, tokenHash string, now time.T
 	if kind == model.KindStaff {
 		home = "/admin"
 	}
-	return c.Redirect(http.StatusSeeOther, safeNext(t.ReturnTo, home))
+	return c.Redirect(http.StatusSeeOther, kit.SafeNext(t.ReturnTo, home))
 }
 
 // signOutEverywhere ends every session of the signed-in customer, on every
 // device, this one included.
 func (s *Server) signOutEverywhere(c echo.Context) error {
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	if _, err := s.store.DeleteSessionsOf(c.Request().Context(), model.KindCustomer, cust.ID); err != nil {
 		return err
 	}

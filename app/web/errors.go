@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/store"
 )
 
@@ -65,12 +67,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	p := s.page(c, "")
+	p := s.layout.Page(c, "")
 	if strings.HasPrefix(c.Request().URL.Path, "/admin") {
 		p.Lang = "en"
 	}
 	data := struct {
-		Page
+		kit.Page
 		Status  int
 		Message string
 	}{Page: p, Status: status}

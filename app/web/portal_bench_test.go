@@ -106,7 +106,7 @@ func seedOrders(tb testing.TB, s *store.Store, n int, now time.Time) (*model.Cus
 		}
 	}
 	for i := 0; i < 5; i++ {
-		ev := &model.Event{CustomerID: me.ID, OrderID: &mine.ID, Kind: "status_changed", ActorKind: model.ActorStaff,
+		ev := &model.Event{CustomerID: me.ID, OrderID: &mine.ID, Kind: model.EventStatusChanged, ActorKind: model.ActorStaff,
 			ActorName: "Staff Member1", Data: map[string]string{"status": model.OrderStatuses[i]}, CustomerVisible: true, CreatedAt: now}
 		if err := s.InsertEvent(ctx, ev); err != nil {
 			tb.Fatal(err)

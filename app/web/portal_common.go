@@ -1,12 +1,12 @@
 package web
 
 import (
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/kedja/kedja/app/web/kit"
 
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/i18n"
@@ -17,75 +17,26 @@ import (
 // data plus wording of statuses, dates and timeline events in the reader's
 // language and time zone.
 type portalView struct {
-	Page
-	loc *time.Location
-	now time.Time
+	kit.Words
 }
 
 func (s *Server) portalView(c echo.Context, titleID string) portalView {
-	loc := s.cfg.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return portalView{Page: s.page(c, titleID), loc: loc, now: s.now().In(loc)}
-}
-
-// Date is "Tuesday 24 November" in the reader's language.
-func (v portalView) Date(t time.Time) string { return i18n.FormatDate(v.Lang, t.In(v.loc), v.now) }
-
-// DateTime is "Tuesday 24 November, 14:02".
-func (v portalView) DateTime(t time.Time) string {
-	return i18n.FormatDateTime(v.Lang, t.In(v.loc), v.now)
-}
-
-// When is a time relative to today when that reads better: "14:00 today",
-// "09:00 tomorrow", else the date and time.
-func (v portalView) When(t time.Time) string {
-	t = t.In(v.loc)
-	y, m, d := v.now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, v.loc)
-	switch day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, v.loc); {
-	case day.Equal(today):
-		return v.T("when.today", "Time", i18n.FormatTime(v.Lang, t))
-	case day.Equal(today.AddDate(0, 0, 1)):
-		return v.T("when.tomorrow", "Time", i18n.FormatTime(v.Lang, t))
-	case day.Equal(today.AddDate(0, 0, -1)):
-		return v.T("when.yesterday", "Time", i18n.FormatTime(v.Lang, t))
-	}
-	return v.DateTime(t)
+	return portalView{Words: kit.Words{Page: s.layout.Page(c, titleID), Loc: s.loc, Now: s.now().In(s.loc)}}
 }
 
 // Due is a deadline relative to today when that reads better: "14:00
 // today", "09:00 tomorrow", else the date and time.
 func (v portalView) Due(t time.Time) string {
-	t = t.In(v.loc)
-	y, m, d := v.now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, v.loc)
-	switch day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, v.loc); {
+	t = t.In(v.Loc)
+	y, m, d := v.Now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, v.Loc)
+	switch day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, v.Loc); {
 	case day.Equal(today):
 		return v.T("due.today", "Time", i18n.FormatTime(v.Lang, t))
 	case day.Equal(today.AddDate(0, 0, 1)):
 		return v.T("due.tomorrow", "Time", i18n.FormatTime(v.Lang, t))
 	}
 	return v.DateTime(t)
-}
-
-// Day writes a "YYYY-MM-DD" date as "Tuesday 24 November" ("" stays "").
-func (v portalView) Day(s string) string {
-	t, ok := i18n.ParseDay(s, v.loc)
-	if !ok {
-		return s
-	}
-	return i18n.FormatDate(v.Lang, t, v.now)
-}
-
-// ShortDay writes a "YYYY-MM-DD" date as "26 November".
-func (v portalView) ShortDay(s string) string {
-	t, ok := i18n.ParseDay(s, v.loc)
-	if !ok {
-		return s
-	}
-	return i18n.FormatShortDate(v.Lang, t)
 }
 
 // Money is an amount in the reader's notation.
@@ -95,17 +46,6 @@ func (v portalView) Money(amount, currency string) string {
 
 // ISO is a machine-readable time for <time datetime>.
 func (v portalView) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// OrderStatus is an order status in plain words.
-func (v portalView) OrderStatus(s string) string { return v.T("order.status." + s) }
-
-// InquiryStatus is an inquiry status in plain words.
-func (v portalView) InquiryStatus(q *model.Inquiry) string {
-	if q.Status == model.InquiryWaitingThirdParty && q.ThirdPartyName != "" {
-		return v.T("inquiry.status.waiting_on", "Party", q.ThirdPartyName)
-	}
-	return v.T("inquiry.status." + q.Status)
-}
 
 // Tone is the colour class of a status; the words always come with it.
 func (v portalView) Tone(status string) string {
@@ -160,12 +100,12 @@ func (v portalView) OrderNext(o *model.Order) string {
 		}
 		return v.T("next.order.nodate")
 	}
-	day, ok := i18n.ParseDay(o.ExpectedDelivery, v.loc)
+	day, ok := i18n.ParseDay(o.ExpectedDelivery, v.Loc)
 	if !ok {
 		return v.T("next.order.nodate")
 	}
-	y, m, d := v.now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, v.loc)
+	y, m, d := v.Now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, v.Loc)
 	if day.Before(today) {
 		return v.T("next.order.late", "Date", v.Day(o.ExpectedDelivery))
 	}
@@ -186,9 +126,9 @@ func (v portalView) OrderLate(o *model.Order) bool {
 	if !o.IsOpen || o.ExpectedDelivery == "" {
 		return false
 	}
-	day, ok := i18n.ParseDay(o.ExpectedDelivery, v.loc)
-	y, m, d := v.now.Date()
-	return ok && day.Before(time.Date(y, m, d, 0, 0, 0, 0, v.loc))
+	day, ok := i18n.ParseDay(o.ExpectedDelivery, v.Loc)
+	y, m, d := v.Now.Date()
+	return ok && day.Before(time.Date(y, m, d, 0, 0, 0, 0, v.Loc))
 }
 
 // InquiryNext says what happens next with an inquiry, naming the owner.
@@ -222,103 +162,7 @@ func (v portalView) InquiryNext(q *model.Inquiry) string {
 
 // InquiryOverdue reports whether the business owes a reply past its time.
 func (v portalView) InquiryOverdue(q *model.Inquiry) bool {
-	return q.Status == model.InquiryOpen && q.ReplyDueAt != nil && v.now.After(*q.ReplyDueAt)
-}
-
-// EventText is the customer's sentence for a timeline event.
-func (v portalView) EventText(e *model.Event) string {
-	d := e.Data
-	switch e.Kind {
-	case model.EventOrderPlaced, model.EventOrderCreated:
-		return v.T("event.order_placed")
-	case model.EventStatusChanged:
-		return v.statusText(d, e.ActorName)
-	case model.EventHandoff:
-		if d["to_title"] != "" {
-			return v.T("event.handoff_title", "From", d["from"], "To", d["to"], "Title", d["to_title"])
-		}
-		return v.T("event.handoff", "From", d["from"], "To", d["to"])
-	case model.EventInquiryOpened:
-		if d["on_behalf"] != "" {
-			return v.T("event.opened_on_behalf", "Name", d["opened_by"], "Subject", d["subject"])
-		}
-		if e.OrderID != nil {
-			return v.T("event.asked", "Subject", d["subject"])
-		}
-		return v.T("event.inquiry_opened", "Owner", d["owner"], "Title", d["owner_title"])
-	case model.EventEscalated:
-		if d["manager_title"] == "" {
-			return v.T("event.escalated_plain", "Manager", d["manager"])
-		}
-		return v.T("event.escalated", "Manager", d["manager"], "Title", d["manager_title"])
-	case model.EventEscalationAcknowledged:
-		return v.T("event.escalation_acknowledged", "Manager", d["manager"], "Title", d["manager_title"])
-	case model.EventEscalationResolved:
-		return v.T("event.escalation_resolved", "Manager", d["manager"])
-	case model.EventExpectedChanged, model.EventExpectedDeliveryChanged:
-		if d["expected"] != "" {
-			return v.T("event.expected_changed", "Date", v.Day(d["expected"]))
-		}
-	case model.EventOwnerChanged, model.EventReassigned:
-		if d["to"] != "" {
-			return v.T("event.handoff", "From", d["from"], "To", d["to"])
-		}
-	}
-	if t := v.T("event." + e.Kind); t != "event."+e.Kind {
-		return t
-	}
-	return v.T("event.updated")
-}
-
-func (v portalView) statusText(d map[string]string, actor string) string {
-	st := d["status"]
-	switch {
-	case d["third_party"] != "":
-		if d["expected"] != "" {
-			return v.T("event.third_party_date", "Party", d["third_party"], "Date", v.ShortDay(d["expected"]))
-		}
-		return v.T("event.third_party", "Party", d["third_party"])
-	case st == model.OrderDelivered:
-		s := v.T("event.delivered")
-		if d["recipient_name"] != "" {
-			s = v.T("event.delivered_to", "Name", d["recipient_name"])
-		}
-		if d["confirmed_by"] != "" && d["confirmed_by"] != actor {
-			s += " " + v.T("event.confirmed_by", "Name", d["confirmed_by"])
-		}
-		return s
-	case d["from"] == model.InquiryResolved && st == model.InquiryOpen:
-		return v.T("event.reopened")
-	case model.ValidOrderStatus(st):
-		s := v.T("event.order_status", "Status", v.OrderStatus(st))
-		if d["note"] != "" {
-			s += " — " + d["note"]
-		}
-		return s
-	case st == model.InquiryResolved:
-		return v.T("event.resolved")
-	case st != "":
-		return v.T("event.inquiry_status", "Status", v.T("inquiry.status."+st))
-	}
-	return v.T("event.updated")
-}
-
-// EventBy names who made a change, for the timeline: staff by full name,
-// "you" for the customer, nothing for the shop's systems.
-func (v portalView) EventBy(e *model.Event) string {
-	switch e.ActorKind {
-	case model.ActorStaff:
-		if e.ActorName == "" || e.Data["on_behalf"] != "" {
-			return ""
-		}
-		return v.T("event.by", "Name", e.ActorName)
-	case model.ActorCustomer:
-		if e.Kind == model.EventInquiryOpened {
-			return "" // "You asked …" says it already
-		}
-		return v.T("event.by_you")
-	}
-	return ""
+	return q.Status == model.InquiryOpen && q.ReplyDueAt != nil && v.Now.After(*q.ReplyDueAt)
 }
 
 // formErrors are a form's problems keyed by field, worded for the reader.
@@ -336,25 +180,4 @@ func (v portalView) fieldErrors(err error) formErrors {
 		out[field] = v.T("form." + field + "." + code)
 	}
 	return out
-}
-
-// pathID reads a numeric path parameter; anything else is a 404.
-func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.NewHTTPError(http.StatusNotFound)
-	}
-	return id, nil
-}
-
-// isHTMX reports whether the request came from htmx (not a boosted page
-// load), which gets a fragment instead of a redirect.
-func isHTMX(c echo.Context) bool {
-	h := c.Request().Header
-	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true"
-}
-
-// customerActor is the signed-in customer as the actor of a change.
-func customerActor(c *model.Customer) model.Actor {
-	return model.Actor{Kind: model.ActorCustomer, Name: c.Name}
 }

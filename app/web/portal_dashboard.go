@@ -10,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -94,7 +96,7 @@ type dashboardData struct {
 // inquiries with their owners joined, and the customer's open escalations).
 func (s *Server) dashboard(c echo.Context) error {
 	ctx := c.Request().Context()
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	d := dashboardData{portalView: s.portalView(c, "dashboard.title")}
 	var oc, ic *store.Cursor
 	if after := c.QueryParam("after"); after != "" {
@@ -126,7 +128,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	for _, r := range d.Rows {
 		d.describe(r)
 	}
-	return s.render(c, http.StatusOK, "portal/dashboard", "cases", &d)
+	return s.views.Render(c, http.StatusOK, "portal/dashboard", "cases", &d)
 }
 
 // describe works out a row's words in the reader's language.

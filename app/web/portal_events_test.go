@@ -13,6 +13,7 @@ import (
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/model"
 )
 
 // sseStream is an open /events response read line by line.
@@ -84,7 +85,7 @@ func TestPortalEventsDeliveryScopeAndCleanup(t *testing.T) {
 
 	// A change to Ann's order reaches Ann's stream, named for the order.
 	if _, _, err := w.app.escalations.Escalate(context.Background(), w.ann.ID,
-		escalations.Subject{OrderRef: "BQ-1001"}, "", customerActor(w.ann)); err != nil {
+		escalations.Subject{OrderRef: "BQ-1001"}, "", model.CustomerActor(w.ann)); err != nil {
 		t.Fatal(err)
 	}
 	if !annStream.waitFor("event: order:BQ-1001", 5*time.Second) {
@@ -150,7 +151,7 @@ func TestPortalDashboardPages(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		at := w.app.clock.Now().Add(-time.Duration(i%3) * time.Hour)
 		if _, err := inquiriesAt(w.app.store, nil, at).Open(ctx, w.ann.ID, inquiries.Question{Subject: "Q" + strconv.Itoa(i), Body: "body"},
-			customerActor(w.ann)); err != nil {
+			model.CustomerActor(w.ann)); err != nil {
 			t.Fatal(err)
 		}
 	}

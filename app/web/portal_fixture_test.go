@@ -70,11 +70,11 @@ func newPortalWorld(t testing.TB, dialect string) *portalWorld {
 	w.annOrder = order("BQ-1001", w.ann, w.anna)
 	w.bobOrder = order("BQ-2002", w.bob, w.jonas)
 	if w.annQ, err = inquiriesAt(a.store, a.hub, now).Open(ctx, w.ann.ID,
-		inquiries.Question{Subject: "Invoice copy", Body: "Please send the invoice again.", OrderRef: "BQ-1001"}, customerActor(w.ann)); err != nil {
+		inquiries.Question{Subject: "Invoice copy", Body: "Please send the invoice again.", OrderRef: "BQ-1001"}, model.CustomerActor(w.ann)); err != nil {
 		t.Fatal(err)
 	}
 	if w.bobQ, err = inquiriesAt(a.store, a.hub, now).Open(ctx, w.bob.ID,
-		inquiries.Question{Subject: "Bob's secret question", Body: "Bob's secret body", OrderRef: "BQ-2002"}, customerActor(w.bob)); err != nil {
+		inquiries.Question{Subject: "Bob's secret question", Body: "Bob's secret body", OrderRef: "BQ-2002"}, model.CustomerActor(w.bob)); err != nil {
 		t.Fatal(err)
 	}
 	w.annFact = &model.CustomerFact{CustomerID: w.ann.ID, Label: "TV box serial", Value: "SN-1234", UpdatedBy: "Anna Holm"}

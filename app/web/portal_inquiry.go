@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
@@ -30,7 +32,7 @@ type inquiryData struct {
 // another customer's is store.ErrNotFound.
 func (s *Server) loadInquiry(c echo.Context, id int64) (*inquiryData, error) {
 	ctx := c.Request().Context()
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	q, err := s.store.InquiryForCustomer(ctx, cust.ID, id)
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func (s *Server) loadInquiry(c echo.Context, id int64) (*inquiryData, error) {
 // inquiry shows one of the customer's inquiries: the conversation, owner,
 // status, reply-due time and timeline. An htmx request gets the live part.
 func (s *Server) inquiry(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -70,21 +72,21 @@ func (s *Server) inquiry(c echo.Context) error {
 		return err
 	}
 	if c.QueryParam("part") == "side" {
-		return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
+		return s.views.Render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
 	}
-	return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_live", d)
+	return s.views.Render(c, http.StatusOK, "portal/inquiry", "inquiry_live", d)
 }
 
 // inquiryReply adds the customer's message. Without JavaScript it redirects
 // back to the conversation; htmx gets an empty reply box and the updated
 // conversation out of band. An empty message comes back with its error.
 func (s *Server) inquiryReply(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
 	body := c.FormValue("body")
-	_, err = s.inquiries.CustomerReply(c.Request().Context(), customerOf(c).ID, id, body)
+	_, err = s.inquiries.CustomerReply(c.Request().Context(), kit.CustomerOf(c).ID, id, body)
 	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
@@ -94,11 +96,11 @@ func (s *Server) inquiryReply(c echo.Context) error {
 	}
 	if err != nil {
 		d.Errors, d.Reply = d.fieldErrors(err), body
-		return s.render(c, http.StatusUnprocessableEntity, "portal/inquiry", "reply_box", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/inquiry", "reply_box", d)
 	}
-	if isHTMX(c) {
+	if kit.IsHTMX(c) {
 		d.OOB = true
-		return s.render(c, http.StatusOK, "portal/inquiry", "reply_done", d)
+		return s.views.Render(c, http.StatusOK, "portal/inquiry", "reply_done", d)
 	}
 	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(id, 10)+"#reply")
 }
@@ -106,14 +108,14 @@ func (s *Server) inquiryReply(c echo.Context) error {
 // inquiryEscalate asks a manager to step in on the inquiry; repeating it
 // while the escalation is open changes nothing.
 func (s *Server) inquiryEscalate(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	reason := c.FormValue("reason")
 	_, _, err = s.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{InquiryID: id},
-		reason, customerActor(cust))
+		reason, model.CustomerActor(cust))
 	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
@@ -123,10 +125,10 @@ func (s *Server) inquiryEscalate(c echo.Context) error {
 	}
 	if err != nil {
 		d.Errors, d.Reason = d.fieldErrors(err), reason
-		return s.render(c, http.StatusUnprocessableEntity, "portal/inquiry", "inquiry_side", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/inquiry", "inquiry_side", d)
 	}
-	if isHTMX(c) {
-		return s.render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
+	if kit.IsHTMX(c) {
+		return s.views.Render(c, http.StatusOK, "portal/inquiry", "inquiry_side", d)
 	}
 	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(id, 10)+"#escalation")
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
@@ -30,12 +32,12 @@ type newInquiryData struct {
 // newInquiryPage renders the "Ask a question" page.
 func (s *Server) newInquiryPage(c echo.Context, status int, f inquiryForm) error {
 	d := newInquiryData{portalView: s.portalView(c, "ask.title"), Form: f}
-	orders, err := s.store.OrdersForCustomerAfter(c.Request().Context(), customerOf(c).ID, nil, 50)
+	orders, err := s.store.OrdersForCustomerAfter(c.Request().Context(), kit.CustomerOf(c).ID, nil, 50)
 	if err != nil {
 		return err
 	}
 	d.Orders = orders
-	return s.render(c, status, "portal/inquiry_new", "", d)
+	return s.views.Render(c, status, "portal/inquiry_new", "", d)
 }
 
 // inquiryNew shows the form, about an order when ?order= names one.
@@ -47,10 +49,10 @@ func (s *Server) inquiryNew(c echo.Context) error {
 // form comes back with what was typed and a message by each field — on the
 // order page when it was asked from there.
 func (s *Server) inquiryCreate(c echo.Context) error {
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	f := inquiryForm{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: strings.TrimSpace(c.FormValue("order_ref"))}
 	q, err := s.inquiries.Open(c.Request().Context(), cust.ID,
-		inquiries.Question{Subject: f.Subject, Body: f.Body, OrderRef: f.OrderRef}, customerActor(cust))
+		inquiries.Question{Subject: f.Subject, Body: f.Body, OrderRef: f.OrderRef}, model.CustomerActor(cust))
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(q.ID, 10))
 	}
@@ -65,7 +67,7 @@ func (s *Server) inquiryCreate(c echo.Context) error {
 			return lerr
 		}
 		d.Ask = f
-		return s.render(c, http.StatusUnprocessableEntity, "portal/order", "", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "", d)
 	}
 	return s.newInquiryPage(c, http.StatusUnprocessableEntity, f)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
@@ -21,35 +23,24 @@ type meData struct {
 	FactID   int64  // the fact whose form came back with an error
 	FactText string // what was typed into it
 	Saved    bool
-	Locales  []langOption
+	Locales  []kit.Language
 }
-
-// langOption is one choice of language, named in itself.
-type langOption struct {
-	Code, Name string
-}
-
-// languages are the portal's languages, each in its own words.
-var languages = []langOption{{"en", "English"}, {"sv", "Svenska"}, {"da", "Dansk"}, {"nl", "Nederlands"}}
-
-// Languages lists the language choices for the switch.
-func (p Page) Languages() []langOption { return languages }
 
 func (s *Server) mePage(c echo.Context, status int, d meData) error {
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	facts, err := s.store.Facts(c.Request().Context(), cust.ID)
 	if err != nil {
 		return err
 	}
 	d.portalView = s.portalView(c, "me.title")
-	d.Facts, d.Locales = facts, languages
+	d.Facts, d.Locales = facts, kit.Languages()
 	if d.Name == "" && d.Errors == nil {
 		d.Name = cust.Name
 	}
 	if d.Locale == "" {
 		d.Locale = d.Lang
 	}
-	return s.render(c, status, "portal/me", "", d)
+	return s.views.Render(c, status, "portal/me", "", d)
 }
 
 // me shows what the business knows about the customer, which they can
@@ -60,7 +51,7 @@ func (s *Server) me(c echo.Context) error {
 
 // meSave saves the customer's name and language.
 func (s *Server) meSave(c echo.Context) error {
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	name := strings.TrimSpace(c.FormValue("name"))
 	locale := c.FormValue("locale")
 	errs := formErrors{}
@@ -88,11 +79,11 @@ func (s *Server) meSave(c echo.Context) error {
 // meFact corrects the value of one fact on file; another customer's fact
 // is a 404.
 func (s *Server) meFact(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	ctx := c.Request().Context()
 	facts, err := s.store.Facts(ctx, cust.ID)
 	if err != nil {
@@ -128,7 +119,7 @@ func (s *Server) profileChanged(customerID int64) {
 
 // setLangCookie remembers a language choice in this browser for a year.
 func (s *Server) setLangCookie(c echo.Context, locale string) {
-	c.SetCookie(&http.Cookie{Name: "kedja_lang", Value: locale, Path: "/", MaxAge: 365 * 24 * 3600,
+	c.SetCookie(&http.Cookie{Name: kit.LangCookie, Value: locale, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
 }
 
@@ -140,11 +131,11 @@ func (s *Server) setLanguage(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "unknown language")
 	}
 	s.setLangCookie(c, locale)
-	if cust := customerOf(c); cust != nil {
+	if cust := kit.CustomerOf(c); cust != nil {
 		if err := s.store.UpdateCustomerProfile(c.Request().Context(), cust.ID, cust.Name, locale); err != nil {
 			return err
 		}
 		s.profileChanged(cust.ID)
 	}
-	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next"), "/"))
+	return c.Redirect(http.StatusSeeOther, kit.SafeNext(c.FormValue("next"), "/"))
 }

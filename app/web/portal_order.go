@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/kit"
+
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
@@ -29,7 +31,7 @@ type orderData struct {
 // customer's order is store.ErrNotFound.
 func (s *Server) loadOrder(c echo.Context, ref string) (*orderData, error) {
 	ctx := c.Request().Context()
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	o, err := s.store.OrderForCustomer(ctx, cust.ID, ref)
 	if err != nil {
 		return nil, err
@@ -65,17 +67,17 @@ func (s *Server) order(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "portal/order", "order_live", d)
+	return s.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
 }
 
 // orderEscalate asks a manager to step in on the order. Repeating it while
 // the escalation is open changes nothing.
 func (s *Server) orderEscalate(c echo.Context) error {
-	cust := customerOf(c)
+	cust := kit.CustomerOf(c)
 	ref := c.Param("ref")
 	reason := c.FormValue("reason")
 	_, _, err := s.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{OrderRef: ref},
-		reason, customerActor(cust))
+		reason, model.CustomerActor(cust))
 	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
@@ -85,10 +87,10 @@ func (s *Server) orderEscalate(c echo.Context) error {
 	}
 	if err != nil {
 		d.Errors, d.Reason = d.fieldErrors(err), reason
-		return s.render(c, http.StatusUnprocessableEntity, "portal/order", "order_live", d)
+		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "order_live", d)
 	}
-	if isHTMX(c) {
-		return s.render(c, http.StatusOK, "portal/order", "order_live", d)
+	if kit.IsHTMX(c) {
+		return s.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
 	}
 	return c.Redirect(http.StatusSeeOther, "/orders/"+url.PathEscape(ref)+"#escalation")
 }

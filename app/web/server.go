@@ -23,6 +23,7 @@ import (
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 	"github.com/kedja/kedja/views"
 )
 
@@ -52,10 +53,12 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	demo     bool
-	views    *Renderer
+	loc      *time.Location // the business's time zone
+	views    *kit.Renderer
+	layout   *kit.Layout
 	echo     *echo.Echo
 	cookies  *cookies
-	limits   *limiters
+	limits   *kit.RateLimiter
 	pages    *pageCache
 	sessions *sessionCache
 
@@ -82,10 +85,12 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo,
 		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, settings: d.Settings}
+	s.loc = kit.Location(d.Config.Location)
 	var err error
-	if s.views, err = NewRenderer(views.FS, s.funcs()); err != nil {
+	if s.views, err = kit.NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
 	}
+	s.layout = &kit.Layout{Catalog: d.Catalog, BusinessName: d.Config.BusinessName, Demo: d.Demo}
 	business, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
 	if err != nil {
 		return nil, err
@@ -95,7 +100,7 @@ func New(d Deps) (*Server, error) {
 		key = business.SessionKey
 	}
 	s.cookies = newCookies(key, d.Config.Secure())
-	s.limits = newLimiters(d.Now)
+	s.limits = kit.NewRateLimiter(d.Now)
 	s.pages = newPageCache(d.Now, d.Bus)
 	s.sessions = newSessionCache(d.Bus)
 

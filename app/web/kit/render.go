@@ -1,4 +1,4 @@
-package web
+package kit
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ type Renderer struct {
 func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "layout.html", "partials/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("web: parse layout: %w", err)
+		return nil, fmt.Errorf("kit: parse layout: %w", err)
 	}
 	r := &Renderer{pages: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	err = fs.WalkDir(fsys, "pages", func(p string, d fs.DirEntry, err error) error {
@@ -42,7 +42,7 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 			return err
 		}
 		if _, err := t.New(path.Base(p)).Parse(string(src)); err != nil {
-			return fmt.Errorf("web: parse %s: %w", p, err)
+			return fmt.Errorf("kit: parse %s: %w", p, err)
 		}
 		r.pages[strings.TrimSuffix(strings.TrimPrefix(p, "pages/"), ".html")] = t
 		return nil
@@ -62,13 +62,13 @@ func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }
 func (r *Renderer) Execute(w http.ResponseWriter, status int, page, block string, data any) error {
 	t, ok := r.pages[page]
 	if !ok {
-		return fmt.Errorf("web: no page %q", page)
+		return fmt.Errorf("kit: no page %q", page)
 	}
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
 	if err := t.ExecuteTemplate(buf, block, data); err != nil {
-		return fmt.Errorf("web: render %s/%s: %w", page, block, err)
+		return fmt.Errorf("kit: render %s/%s: %w", page, block, err)
 	}
 	h := w.Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
@@ -78,12 +78,12 @@ func (r *Renderer) Execute(w http.ResponseWriter, status int, page, block string
 	return err
 }
 
-// render writes a page: the whole page for a normal request, the named
-// fragment for an htmx request when fragment is not empty.
-func (s *Server) render(c echo.Context, status int, page, fragment string, data any) error {
+// Render writes a page: the whole page for a normal request, the named
+// fragment for an htmx request (IsHTMX) when fragment is not empty.
+func (r *Renderer) Render(c echo.Context, status int, page, fragment string, data any) error {
 	block := "layout"
-	if fragment != "" && c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true" {
+	if fragment != "" && IsHTMX(c) {
 		block = fragment
 	}
-	return s.views.Execute(c.Response(), status, page, block, data)
+	return r.Execute(c.Response(), status, page, block, data)
 }
