@@ -5,12 +5,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/static"
 )
 
 // routes is the whole route table, readable top to bottom, with each group's
-// middleware in sight.
-func (s *Server) routes() {
+// middleware in sight: the customer portal (p), the staff admin view (a) and
+// the JSON API v1 (v1), with the sign-in and session routes between them.
+func (s *Server) routes(v1 *api.Handlers) {
 	e := s.echo
 	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
 
@@ -19,15 +21,14 @@ func (s *Server) routes() {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static.FS))))
 
 	// JSON API v1: API key, no cookies, no CSRF.
-	api := e.Group("/api/v1")
-	_ = api
+	apiV1 := e.Group("/api/v1")
 	// -- api routes --
-	api.GET("/openapi.json", s.apiOpenAPI)
-	keyed := api.Group("", s.requireAPIKey)
-	keyed.PUT("/orders/:ref", s.apiOrderPut)
-	keyed.GET("/orders/:ref", s.apiOrderGet)
-	keyed.POST("/orders/:ref/status", s.apiOrderStatus)
-	keyed.RouteNotFound("/*", s.apiNoRoute)
+	apiV1.GET("/openapi.json", v1.OpenAPI)
+	keyed := apiV1.Group("", v1.RequireKey)
+	keyed.PUT("/orders/:ref", v1.OrderPut)
+	keyed.GET("/orders/:ref", v1.OrderGet)
+	keyed.POST("/orders/:ref/status", v1.OrderStatus)
+	keyed.RouteNotFound("/*", v1.NoRoute)
 
 	// Everything a browser uses: CSRF on every state change, sessions loaded.
 	web := e.Group("", s.csrf, s.loadSessions)

@@ -23,6 +23,7 @@ import (
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/app/web/kit"
 	"github.com/kedja/kedja/views"
 )
@@ -109,7 +110,7 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
-	s.routes()
+	s.routes(api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
 	return s, nil
 }
 

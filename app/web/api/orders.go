@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -15,12 +15,12 @@ import (
 	"github.com/kedja/kedja/app/model"
 )
 
-// apiOrder is an order as the JSON API shows it (GET, and the answer to PUT
+// Order is an order as the JSON API shows it (GET, and the answer to PUT
 // and POST status).
-type apiOrder struct {
+type Order struct {
 	Ref                 string       `json:"ref"`
 	Status              string       `json:"status"`
-	Customer            apiCustomer  `json:"customer"`
+	Customer            Customer     `json:"customer"`
 	Items               []model.Item `json:"items"`
 	Total               string       `json:"total"`
 	Currency            string       `json:"currency"`
@@ -32,10 +32,10 @@ type apiOrder struct {
 	TrackingNumber      string       `json:"tracking_number"`
 	TrackingURL         string       `json:"tracking_url"`
 	RecipientName       string       `json:"recipient_name"`
-	Owner               apiOwner     `json:"owner"`
+	Owner               Owner        `json:"owner"`
 	CreatedAt           time.Time    `json:"created_at"`
 	UpdatedAt           time.Time    `json:"updated_at"`
-	Timeline            []apiEvent   `json:"timeline"`
+	Timeline            []Event      `json:"timeline"`
 
 	// Only in answers to a change.
 	Changed       *bool  `json:"changed,omitempty"`        // false: the same body again, nothing written
@@ -43,82 +43,85 @@ type apiOrder struct {
 	Note          string `json:"note,omitempty"`           // says what owner_assigned means here
 }
 
-type apiCustomer struct {
+// Customer is an order's customer.
+type Customer struct {
 	Email  string `json:"email"`
 	Name   string `json:"name"`
 	Locale string `json:"locale"`
 }
 
-type apiOwner struct {
+// Owner is the staff member who owns an order.
+type Owner struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`
 	Email string `json:"email"`
 }
 
-// apiEvent is one entry of the timeline the customer sees.
-type apiEvent struct {
+// Event is one entry of the timeline the customer sees.
+type Event struct {
 	Kind  string            `json:"kind"`
 	At    time.Time         `json:"at"`
-	Actor apiEventActor     `json:"actor"`
+	Actor EventActor        `json:"actor"`
 	Text  string            `json:"text"` // the customer's sentence, in English
 	Data  map[string]string `json:"data"`
 }
 
-type apiEventActor struct {
+// EventActor is who made a timeline entry.
+type EventActor struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
 }
 
-// apiOrderView loads the order with ref and its customer-visible timeline.
-func (s *Server) apiOrderView(ctx context.Context, ref string) (*apiOrder, error) {
-	o, err := s.store.OrderByRef(ctx, ref)
+// view loads the order with ref and its customer-visible timeline.
+func (h *Handlers) view(ctx context.Context, ref string) (*Order, error) {
+	o, err := h.store.OrderByRef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	return s.apiOrderViewOf(ctx, o)
+	return h.viewOf(ctx, o)
 }
 
-// apiOrderViewOf shows o (with its Owner and Customer, as the orders
+// viewOf shows o (with its Owner and Customer, as the orders
 // actions return it) and loads its customer-visible timeline.
-func (s *Server) apiOrderViewOf(ctx context.Context, o *model.Order) (*apiOrder, error) {
-	evs, err := s.store.OrderEvents(ctx, o.ID, true)
+func (h *Handlers) viewOf(ctx context.Context, o *model.Order) (*Order, error) {
+	evs, err := h.store.OrderEvents(ctx, o.ID, true)
 	if err != nil {
 		return nil, err
 	}
-	v := &apiOrder{Ref: o.Ref, Status: o.Status, Items: o.Items, Total: o.Total, Currency: o.Currency,
+	v := &Order{Ref: o.Ref, Status: o.Status, Items: o.Items, Total: o.Total, Currency: o.Currency,
 		PlacedAt: o.PlacedAt, ExpectedDelivery: o.ExpectedDelivery, DeliveredAt: o.DeliveredAt,
 		DeliveryConfirmedBy: o.DeliveryConfirmedBy, Carrier: o.Carrier, TrackingNumber: o.TrackingNumber,
 		TrackingURL: o.TrackingURL, RecipientName: o.RecipientName, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
-		Timeline: make([]apiEvent, 0, len(evs))}
+		Timeline: make([]Event, 0, len(evs))}
 	if c := o.Customer; c != nil {
-		v.Customer = apiCustomer{Email: c.Email, Name: c.Name, Locale: c.Locale}
+		v.Customer = Customer{Email: c.Email, Name: c.Name, Locale: c.Locale}
 	}
 	if st := o.Owner; st != nil {
-		v.Owner = apiOwner{Name: st.FullName, Title: st.Title, Email: st.Email}
+		v.Owner = Owner{Name: st.FullName, Title: st.Title, Email: st.Email}
 	}
-	words := kit.Words{Page: s.layout.In("en"), Loc: s.loc, Now: s.now().In(s.loc)}
+	words := kit.Words{Page: h.layout.In("en"), Loc: h.loc, Now: h.now().In(h.loc)}
 	for _, e := range evs {
-		v.Timeline = append(v.Timeline, apiEvent{Kind: e.Kind, At: e.CreatedAt.UTC(), Text: words.EventText(e),
-			Actor: apiEventActor{Kind: e.ActorKind, Name: e.ActorName}, Data: e.Data})
+		v.Timeline = append(v.Timeline, Event{Kind: e.Kind, At: e.CreatedAt.UTC(), Text: words.EventText(e),
+			Actor: EventActor{Kind: e.ActorKind, Name: e.ActorName}, Data: e.Data})
 	}
 	return v, nil
 }
 
-// apiOrderGet answers GET /api/v1/orders/{ref}.
-func (s *Server) apiOrderGet(c echo.Context) error {
-	ref := apiRef(c)
-	v, err := s.apiOrderView(c.Request().Context(), ref)
+// OrderGet answers GET /api/v1/orders/{ref}.
+func (h *Handlers) OrderGet(c echo.Context) error {
+	ref := refParam(c)
+	v, err := h.view(c.Request().Context(), ref)
 	if err != nil {
-		return apiFail(err, ref)
+		return fail(err, ref)
 	}
 	return c.JSON(http.StatusOK, v)
 }
 
-// apiOrderPut answers PUT /api/v1/orders/{ref}: create (201) or replace
+// OrderPut answers PUT /api/v1/orders/{ref}: create (201) or replace
 // (200) the order; the same body again changes nothing ("changed": false).
-func (s *Server) apiOrderPut(c echo.Context) error {
-	ctx, ref := c.Request().Context(), apiRef(c)
-	body, err := apiBody(c)
+func (h *Handlers) OrderPut(c echo.Context) error {
+	ctx, ref := c.Request().Context(), refParam(c)
+	body, err := body(c)
 	if err != nil {
 		return err
 	}
@@ -127,19 +130,19 @@ func (s *Server) apiOrderPut(c echo.Context) error {
 		err = in.Normalize()
 	}
 	if err != nil {
-		return apiFail(err, ref)
+		return fail(err, ref)
 	}
-	res, err := orders.Upsert(ctx, s.store, s.bus, in, apiActor(apiKeyOf(c)), s.now())
+	res, err := orders.Upsert(ctx, h.store, h.bus, in, actor(keyOf(c)), h.now())
 	if err != nil {
-		return apiFail(err, ref)
+		return fail(err, ref)
 	}
-	v, err := s.apiOrderViewOf(ctx, res.Order)
+	v, err := h.viewOf(ctx, res.Order)
 	if err != nil {
 		return err
 	}
 	v.Changed = &res.Changed
 	if res.OwnerAssigned {
-		v.OwnerAssigned, v.Note = true, s.apiOwnerNote(ctx, in.OwnerEmail, v.Owner)
+		v.OwnerAssigned, v.Note = true, h.ownerNote(ctx, in.OwnerEmail, v.Owner)
 	}
 	status := http.StatusOK
 	if res.Created {
@@ -149,23 +152,23 @@ func (s *Server) apiOrderPut(c echo.Context) error {
 	return c.JSON(status, v)
 }
 
-// apiOrderStatus answers POST /api/v1/orders/{ref}/status: a status change
+// OrderStatus answers POST /api/v1/orders/{ref}/status: a status change
 // (delivered queues the delivery confirmation, once).
-func (s *Server) apiOrderStatus(c echo.Context) error {
-	ctx, ref := c.Request().Context(), apiRef(c)
-	body, err := apiBody(c)
+func (h *Handlers) OrderStatus(c echo.Context) error {
+	ctx, ref := c.Request().Context(), refParam(c)
+	body, err := body(c)
 	if err != nil {
 		return err
 	}
 	ch, err := orders.DecodeChangeJSON(body)
 	if err != nil {
-		return apiFail(err, ref)
+		return fail(err, ref)
 	}
-	o, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, ref, ch, apiActor(apiKeyOf(c)), s.now())
+	o, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, ref, ch, actor(keyOf(c)), h.now())
 	if err != nil {
-		return apiFail(err, ref)
+		return fail(err, ref)
 	}
-	v, err := s.apiOrderViewOf(ctx, o)
+	v, err := h.viewOf(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -173,11 +176,11 @@ func (s *Server) apiOrderStatus(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// apiOwnerNote says why the order's owner is not the one owner_email named:
+// ownerNote says why the order's owner is not the one owner_email named:
 // said on every answer, the repeated body's too, not only when the owner
 // rule ran.
-func (s *Server) apiOwnerNote(ctx context.Context, asked string, got apiOwner) string {
-	if st, err := s.store.StaffByEmail(ctx, asked); err == nil && st.Active {
+func (h *Handlers) ownerNote(ctx context.Context, asked string, got Owner) string {
+	if st, err := h.store.StaffByEmail(ctx, asked); err == nil && st.Active {
 		return fmt.Sprintf("the order has been handed over to %s (%s) since this body was first sent; it stays with them until a changed body names another owner",
 			got.Name, got.Email)
 	}
