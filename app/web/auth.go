@@ -8,11 +8,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/signin"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // The customer and staff sign-in flows are the same code with a different

@@ -8,10 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/api"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // handleError is the one place errors become responses: store.ErrNotFound is

@@ -5,9 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // eventsHeartbeat is how often an idle customer stream sends a comment, so

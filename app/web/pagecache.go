@@ -10,11 +10,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/kedja/kedja/app/web/kit"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // csrfPlaceholder stands in for the CSRF token in cached pages; each response

@@ -6,11 +6,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // portalView is what every customer page's template can call: the layout

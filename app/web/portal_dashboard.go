@@ -10,10 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // dashboardPageSize is how many cases the dashboard shows before "More".

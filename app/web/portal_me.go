@@ -7,11 +7,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 type meData struct {

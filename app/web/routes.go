@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/web/admin"
 	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/static"
 )
@@ -12,7 +13,7 @@ import (
 // routes is the whole route table, readable top to bottom, with each group's
 // middleware in sight: the customer portal (p), the staff admin view (a) and
 // the JSON API v1 (v1), with the sign-in and session routes between them.
-func (s *Server) routes(v1 *api.Handlers) {
+func (s *Server) routes(a *admin.Handlers, v1 *api.Handlers) {
 	e := s.echo
 	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
 
@@ -73,48 +74,48 @@ func (s *Server) routes(v1 *api.Handlers) {
 
 	// Staff admin view: a staff session; admin-only parts need the admin flag.
 	staff := web.Group("/admin", s.requireStaff)
-	staff.GET("", s.adminHome)
+	staff.GET("", a.Home)
 	// -- admin routes --
-	staff.GET("/counts", s.adminCounts)
-	staff.GET("/events", s.adminEvents)
-	staff.GET("/inquiries/:id", s.adminInquiry)
-	staff.POST("/inquiries/:id/reply", s.adminInquiryReply)
-	staff.POST("/inquiries/:id/notes", s.adminInquiryNote)
-	staff.POST("/inquiries/:id/reassign", s.adminInquiryReassign)
-	staff.POST("/inquiries/:id/third-party", s.adminInquiryThirdParty)
-	staff.POST("/inquiries/:id/resolve", s.adminInquiryResolve)
-	staff.GET("/customers", s.adminCustomers)
-	staff.GET("/customers/:id", s.adminCustomer)
-	staff.POST("/customers/:id/facts", s.adminFactAdd)
-	staff.POST("/customers/:id/facts/:fact", s.adminFactUpdate)
-	staff.GET("/escalations", s.adminEscalations)
-	staff.GET("/orders", s.adminOrders)
-	staff.GET("/orders/:ref", s.adminOrder)
-	staff.POST("/orders/:ref/status", s.adminOrderStatus)
-	staff.POST("/orders/:ref/delivered", s.adminOrderDelivered)
-	staff.POST("/orders/:ref/expected", s.adminOrderExpected)
-	staff.POST("/orders/:ref/reassign", s.adminOrderReassign)
-	staff.POST("/escalations/:id/acknowledge", s.adminEscalationAcknowledge)
-	staff.POST("/escalations/:id/resolve", s.adminEscalationResolve)
-	staff.POST("/escalations/:id/reassign", s.adminEscalationReassign)
-	staff.POST("/customers/:id/inquiries", s.adminCustomerInquiry)
+	staff.GET("/counts", a.Counts)
+	staff.GET("/events", a.Events)
+	staff.GET("/inquiries/:id", a.Inquiry)
+	staff.POST("/inquiries/:id/reply", a.InquiryReply)
+	staff.POST("/inquiries/:id/notes", a.InquiryNote)
+	staff.POST("/inquiries/:id/reassign", a.InquiryReassign)
+	staff.POST("/inquiries/:id/third-party", a.InquiryThirdParty)
+	staff.POST("/inquiries/:id/resolve", a.InquiryResolve)
+	staff.GET("/customers", a.Customers)
+	staff.GET("/customers/:id", a.Customer)
+	staff.POST("/customers/:id/facts", a.FactAdd)
+	staff.POST("/customers/:id/facts/:fact", a.FactUpdate)
+	staff.GET("/escalations", a.Escalations)
+	staff.GET("/orders", a.Orders)
+	staff.GET("/orders/:ref", a.Order)
+	staff.POST("/orders/:ref/status", a.OrderStatus)
+	staff.POST("/orders/:ref/delivered", a.OrderDelivered)
+	staff.POST("/orders/:ref/expected", a.OrderExpected)
+	staff.POST("/orders/:ref/reassign", a.OrderReassign)
+	staff.POST("/escalations/:id/acknowledge", a.EscalationAcknowledge)
+	staff.POST("/escalations/:id/resolve", a.EscalationResolve)
+	staff.POST("/escalations/:id/reassign", a.EscalationReassign)
+	staff.POST("/customers/:id/inquiries", a.CustomerInquiry)
 	admin := staff.Group("", s.requireAdmin)
 	_ = admin
 	// -- admin-only routes --
-	admin.GET("/import", s.adminImportForm)
-	admin.POST("/import", s.adminImport) // streams its upload (limitBody allows 256 MiB here)
-	admin.GET("/api-keys", s.adminAPIKeys)
-	admin.POST("/api-keys", s.adminAPIKeyCreate)
-	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke)
-	admin.GET("/staff", s.adminStaffList)
-	admin.GET("/staff/new", s.adminStaffNew)
-	admin.POST("/staff", s.adminStaffCreate)
-	admin.GET("/staff/:id", s.adminStaffEdit)
-	admin.POST("/staff/:id", s.adminStaffUpdate)
-	admin.POST("/staff/:id/deactivate", s.adminStaffDeactivate)
-	admin.POST("/staff/:id/activate", s.adminStaffActivate)
-	admin.GET("/settings", s.adminSettings)
-	admin.POST("/settings", s.adminSettingsSave)
-	admin.GET("/outbox", s.adminOutbox)
-	admin.POST("/outbox/:id/retry", s.adminOutboxRetry)
+	admin.GET("/import", a.ImportForm)
+	admin.POST("/import", a.Import) // streams its upload (limitBody allows 256 MiB here)
+	admin.GET("/api-keys", a.APIKeys)
+	admin.POST("/api-keys", a.APIKeyCreate)
+	admin.POST("/api-keys/:id/revoke", a.APIKeyRevoke)
+	admin.GET("/staff", a.StaffList)
+	admin.GET("/staff/new", a.StaffNew)
+	admin.POST("/staff", a.StaffCreate)
+	admin.GET("/staff/:id", a.StaffEdit)
+	admin.POST("/staff/:id", a.StaffUpdate)
+	admin.POST("/staff/:id/deactivate", a.StaffDeactivate)
+	admin.POST("/staff/:id/activate", a.StaffActivate)
+	admin.GET("/settings", a.Settings)
+	admin.POST("/settings", a.SettingsSave)
+	admin.GET("/outbox", a.Outbox)
+	admin.POST("/outbox/:id/retry", a.OutboxRetry)
 }

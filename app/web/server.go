@@ -23,6 +23,7 @@ import (
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/admin"
 	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/app/web/kit"
 	"github.com/kedja/kedja/views"
@@ -110,7 +111,10 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
-	s.routes(api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
+	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
+		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Log: d.Logger,
+		SessionLive: s.staffSessionLive})
+	s.routes(staffPages, api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
 	return s, nil
 }
 

@@ -13,11 +13,10 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/signin"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // Session lifetimes, enforced on the server from the session row.
@@ -253,4 +252,19 @@ func (s *Server) toSignIn(c echo.Context, login string) error {
 		return c.NoContent(http.StatusUnauthorized)
 	}
 	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// staffSessionLive reports whether the request's staff session still exists
+// and its staff member is still active.
+func (s *Server) staffSessionLive(c echo.Context) bool {
+	sess := kit.StaffSession(c)
+	if sess == nil {
+		return false
+	}
+	ctx := c.Request().Context()
+	if _, err := s.store.SessionByHash(ctx, sess.IDHash); err != nil {
+		return false
+	}
+	st, err := s.store.StaffByID(ctx, sess.SubjectID)
+	return err == nil && st.Active
 }

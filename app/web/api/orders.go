@@ -9,10 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // Order is an order as the JSON API shows it (GET, and the answer to PUT

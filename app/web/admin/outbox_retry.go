@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"errors"
@@ -7,41 +7,40 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
-// adminOutboxRetry queues a failed email again (store.RetryOutbox): due at
+// OutboxRetry queues a failed email again (store.RetryOutbox): due at
 // once, a fresh retry budget, the same Message-ID. A sign-in email, or one
 // that is not failed, is refused with the reason.
-func (s *Server) adminOutboxRetry(c echo.Context) error {
+func (h *Handlers) OutboxRetry(c echo.Context) error {
 	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = s.store.RetryOutbox(ctx, id, s.now())
+	err = h.store.RetryOutbox(ctx, id, h.now())
 	if errors.Is(err, store.ErrConflict) {
-		return s.outboxPage(c, http.StatusConflict, s.outboxRetryRefusal(c, id))
+		return h.outboxPage(c, http.StatusConflict, h.outboxRetryRefusal(c, id))
 	}
 	if err != nil {
 		return err
 	}
-	s.log.Info("outbox message queued again", "outbox_id", id, "staff_id", kit.StaffOf(c).ID, "staff", kit.StaffOf(c).FullName)
+	h.log.Info("outbox message queued again", "outbox_id", id, "staff_id", kit.StaffOf(c).ID, "staff", kit.StaffOf(c).FullName)
 	path := "/admin/outbox"
-	if st := adminOutboxState(c.FormValue("state")); st != "" {
+	if st := outboxState(c.FormValue("state")); st != "" {
 		path += "?state=" + url.QueryEscape(st)
 	}
-	return adminRedirect(c, path, "resent")
+	return redirect(c, path, "resent")
 }
 
 // outboxRetryRefusal says why a message cannot be resent. Only its template
 // and state are read: the data of unsent sign-in mail never leaves here.
-func (s *Server) outboxRetryRefusal(c echo.Context, id int64) string {
-	m, err := s.store.OutboxByID(c.Request().Context(), id)
+func (h *Handlers) outboxRetryRefusal(c echo.Context, id int64) string {
+	m, err := h.store.OutboxByID(c.Request().Context(), id)
 	if err != nil {
 		return "That email cannot be resent now."
 	}

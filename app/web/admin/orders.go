@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"errors"
@@ -7,42 +7,41 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 type ordersData struct {
-	adminView
+	view
 	Q      string
 	Orders []*model.Order
 }
 
-// adminOrders searches orders by reference or customer; with no query it
+// Orders searches orders by reference or customer; with no query it
 // shows the most recently active ones.
-func (s *Server) adminOrders(c echo.Context) error {
+func (h *Handlers) Orders(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	ctx := c.Request().Context()
 	if q != "" && c.Request().Header.Get("HX-Request") != "true" {
 		// An exact reference goes straight to the order.
-		if o, err := s.store.OrderByRef(ctx, q); err == nil {
+		if o, err := h.store.OrderByRef(ctx, q); err == nil {
 			return c.Redirect(http.StatusSeeOther, "/admin/orders/"+o.Ref)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
-	list, err := s.store.SearchOrders(ctx, q, 100)
+	list, err := h.store.SearchOrders(ctx, q, 100)
 	if err != nil {
 		return err
 	}
-	d := ordersData{adminView: s.adminView(c, "admin.orders.title"), Q: q, Orders: list}
-	return s.views.Render(c, http.StatusOK, "admin/orders", "results", d)
+	d := ordersData{view: h.page(c, "admin.orders.title"), Q: q, Orders: list}
+	return h.views.Render(c, http.StatusOK, "admin/orders", "results", d)
 }
 
 type orderWorkData struct {
-	adminView
+	view
 	Order      *model.Order
 	Events     []*model.Event
 	Facts      []*model.CustomerFact
@@ -69,11 +68,11 @@ func (d orderWorkData) DeliveredAtInput() string {
 	if d.Order.DeliveredAt != nil {
 		t = *d.Order.DeliveredAt
 	}
-	return d.Value("delivered_at", t.In(d.loc).Format(adminLocalMinute))
+	return d.Value("delivered_at", t.In(d.loc).Format(localMinute))
 }
 
 // MaxDeliveredAt bounds the delivery time input: now, in the business's zone.
-func (d orderWorkData) MaxDeliveredAt() string { return d.now.In(d.loc).Format(adminLocalMinute) }
+func (d orderWorkData) MaxDeliveredAt() string { return d.now.In(d.loc).Format(localMinute) }
 
 // StatusChoices are the statuses the status form offers: all but delivered,
 // which has its own form (recipient and time), unless the order is delivered.
@@ -88,34 +87,34 @@ func (d orderWorkData) StatusChoices() []string {
 }
 
 // EscalationBlock is the open escalation's buttons beside the order.
-func (d orderWorkData) EscalationBlock() adminEscalationBlock {
-	return adminEscalationBlock{adminView: d.adminView, E: d.Escalation, CanAct: d.CanAct, Next: "/admin/orders/" + d.Order.Ref}
+func (d orderWorkData) EscalationBlock() escalationBlock {
+	return escalationBlock{view: d.view, E: d.Escalation, CanAct: d.CanAct, Next: "/admin/orders/" + d.Order.Ref}
 }
 
 // FactsBlock is the customer's facts, editable beside the order.
-func (d orderWorkData) FactsBlock() adminFacts {
-	return adminFacts{adminView: d.adminView, CustomerID: d.Order.CustomerID, Facts: d.Facts, Next: "/admin/orders/" + d.Order.Ref}
+func (d orderWorkData) FactsBlock() factsBlock {
+	return factsBlock{view: d.view, CustomerID: d.Order.CustomerID, Facts: d.Facts, Next: "/admin/orders/" + d.Order.Ref}
 }
 
-func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
+func (h *Handlers) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	ctx := c.Request().Context()
-	o, err := s.store.OrderByRef(ctx, ref)
+	o, err := h.store.OrderByRef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	d := &orderWorkData{adminView: s.adminView(c, ""), Order: o, Statuses: model.OrderStatuses, Form: map[string]string{}}
+	d := &orderWorkData{view: h.page(c, ""), Order: o, Statuses: model.OrderStatuses, Form: map[string]string{}}
 	d.Title = o.Ref
-	if d.Events, err = s.store.OrderEvents(ctx, o.ID, false); err != nil {
+	if d.Events, err = h.store.OrderEvents(ctx, o.ID, false); err != nil {
 		return nil, err
 	}
-	if d.Facts, err = s.store.Facts(ctx, o.CustomerID); err != nil {
+	if d.Facts, err = h.store.Facts(ctx, o.CustomerID); err != nil {
 		return nil, err
 	}
-	if d.Escalation, err = s.store.OpenEscalation(ctx, model.OrderSubject(o.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if d.Escalation, err = h.store.OpenEscalation(ctx, model.OrderSubject(o.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	d.CanAct = d.Escalation != nil && escalations.MayAct(d.Escalation, kit.StaffOf(c))
-	all, err := s.store.ListStaff(ctx)
+	all, err := h.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +126,11 @@ func (s *Server) orderWork(c echo.Context, ref string) (*orderWorkData, error) {
 	return d, nil
 }
 
-// adminOrder is the staff page of one order.
-func (s *Server) adminOrder(c echo.Context) error {
-	d, err := s.orderWork(c, c.Param("ref"))
+// Order is the staff page of one order.
+func (h *Handlers) Order(c echo.Context) error {
+	d, err := h.orderWork(c, c.Param("ref"))
 	if err != nil {
 		return err
 	}
-	return s.views.Render(c, http.StatusOK, "admin/order", "", d)
+	return h.views.Render(c, http.StatusOK, "admin/order", "", d)
 }

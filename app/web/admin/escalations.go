@@ -1,14 +1,13 @@
-package web
+package admin
 
 import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // escalationRow is one escalation with its case and customer.
@@ -40,36 +39,36 @@ func (r escalationRow) OwnerName() string {
 }
 
 type escalationsData struct {
-	adminView
+	view
 	Rows       []escalationRow
 	ReplyHours int
 	Colleagues []*model.Staff // active staff, to hand a case to
 	Form       map[string]string
 }
 
-// adminEscalations lists the open escalations addressed to the signed-in
+// Escalations lists the open escalations addressed to the signed-in
 // manager and to their reports, oldest first, with how long each has waited
 // and what the manager can do about each.
-func (s *Server) adminEscalations(c echo.Context) error {
-	d, err := s.escalationsPage(c)
+func (h *Handlers) Escalations(c echo.Context) error {
+	d, err := h.escalationsPage(c)
 	if err != nil {
 		return err
 	}
-	return s.views.Render(c, http.StatusOK, "admin/escalations", "escalations", d)
+	return h.views.Render(c, http.StatusOK, "admin/escalations", "escalations", d)
 }
 
-func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
+func (h *Handlers) escalationsPage(c echo.Context) (*escalationsData, error) {
 	ctx := c.Request().Context()
 	me := kit.StaffOf(c)
-	reports, err := s.store.ReportsOf(ctx, me.ID)
+	reports, err := h.store.ReportsOf(ctx, me.ID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.store.OpenEscalationsForManagers(ctx, append([]int64{me.ID}, reports...))
+	list, err := h.store.OpenEscalationsForManagers(ctx, append([]int64{me.ID}, reports...))
 	if err != nil {
 		return nil, err
 	}
-	business, err := s.store.Settings(ctx)
+	business, err := h.store.Settings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,27 +82,27 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 			ordIDs = append(ordIDs, *e.OrderID)
 		}
 	}
-	custs, err := s.store.CustomersByIDs(ctx, custIDs)
+	custs, err := h.store.CustomersByIDs(ctx, custIDs)
 	if err != nil {
 		return nil, err
 	}
-	inqs, err := s.store.InquiriesByIDs(ctx, inqIDs)
+	inqs, err := h.store.InquiriesByIDs(ctx, inqIDs)
 	if err != nil {
 		return nil, err
 	}
-	ords, err := s.store.OrdersByIDs(ctx, ordIDs)
+	ords, err := h.store.OrdersByIDs(ctx, ordIDs)
 	if err != nil {
 		return nil, err
 	}
-	asked, err := s.store.OpenInquiriesAboutOrders(ctx, ordIDs)
+	asked, err := h.store.OpenInquiriesAboutOrders(ctx, ordIDs)
 	if err != nil {
 		return nil, err
 	}
-	people, err := s.store.ListStaff(ctx)
+	people, err := h.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := &escalationsData{adminView: s.adminView(c, "admin.escalations.title"), ReplyHours: business.ReplyHours, Form: map[string]string{}}
+	d := &escalationsData{view: h.page(c, "admin.escalations.title"), ReplyHours: business.ReplyHours, Form: map[string]string{}}
 	byID := make(map[int64]*model.Staff, len(people))
 	for _, st := range people {
 		byID[st.ID] = st
@@ -111,7 +110,7 @@ func (s *Server) escalationsPage(c echo.Context) (*escalationsData, error) {
 			d.Colleagues = append(d.Colleagues, st)
 		}
 	}
-	now := s.now()
+	now := h.now()
 	for _, e := range list {
 		r := escalationRow{Escalation: e, Customer: custs[e.CustomerID], Late: escalations.Late(e, business, now),
 			CanAct: escalations.MayAct(e, me)}

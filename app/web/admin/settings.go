@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 )
 
 type settingsData struct {
-	adminView
+	view
 	Settings *model.Settings
 	Managers []*model.Staff
 	Locales  []string
@@ -25,44 +25,44 @@ func (d settingsData) LastResortID() int64 {
 	return *d.Settings.LastResortManagerID
 }
 
-func (s *Server) settingsForm(c echo.Context, st *model.Settings, status int, errMsg string) error {
-	all, err := s.store.ListStaff(c.Request().Context())
+func (h *Handlers) settingsForm(c echo.Context, st *model.Settings, status int, errMsg string) error {
+	all, err := h.store.ListStaff(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	d := settingsData{adminView: s.adminView(c, "admin.settings.title"), Settings: st, Locales: i18n.Locales}
+	d := settingsData{view: h.page(c, "admin.settings.title"), Settings: st, Locales: i18n.Locales}
 	d.Error = errMsg
 	for _, p := range all {
 		if p.Active {
 			d.Managers = append(d.Managers, p)
 		}
 	}
-	return s.views.Render(c, status, "admin/settings", "", d)
+	return h.views.Render(c, status, "admin/settings", "", d)
 }
 
-// adminSettings shows the business settings.
-func (s *Server) adminSettings(c echo.Context) error {
-	st, err := s.store.Settings(c.Request().Context())
+// Settings shows the business settings.
+func (h *Handlers) Settings(c echo.Context) error {
+	st, err := h.store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.settingsForm(c, st, http.StatusOK, "")
+	return h.settingsForm(c, st, http.StatusOK, "")
 }
 
-// adminSettingsSave checks and saves the business settings.
-func (s *Server) adminSettingsSave(c echo.Context) error {
-	st, err := s.store.Settings(c.Request().Context())
+// SettingsSave checks and saves the business settings.
+func (h *Handlers) SettingsSave(c echo.Context) error {
+	st, err := h.store.Settings(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	f := settings.Form{BusinessName: c.FormValue("business_name"), SupportEmail: c.FormValue("support_email"),
 		DefaultLocale: c.FormValue("default_locale"), ReplyHours: c.FormValue("reply_hours"),
 		LastResort: c.FormValue("last_resort_manager_id")}
-	if err := s.settings.Save(c.Request().Context(), st, f); err != nil {
-		if msg, ok := adminRefusal(err); ok {
-			return s.settingsForm(c, st, http.StatusUnprocessableEntity, msg)
+	if err := h.settings.Save(c.Request().Context(), st, f); err != nil {
+		if msg, ok := refusalText(err); ok {
+			return h.settingsForm(c, st, http.StatusUnprocessableEntity, msg)
 		}
 		return err
 	}
-	return adminRedirect(c, "/admin/settings", "settings_saved")
+	return redirect(c, "/admin/settings", "settings_saved")
 }

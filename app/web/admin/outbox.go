@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 )
 
 type outboxData struct {
-	adminView
+	view
 	State    string
 	States   []string
 	Messages []*model.OutboxMessage
@@ -20,31 +20,31 @@ type outboxData struct {
 // be resent (its link is gone once it failed).
 func (d outboxData) SignIn(template string) bool { return notify.IsSignIn(template) }
 
-// adminOutbox lists the newest emails with their state, attempts and last
+// Outbox lists the newest emails with their state, attempts and last
 // error, and a Resend button on the failed ones. Message data (sign-in links
 // and codes among it) is never read (store.AdminOutbox).
-func (s *Server) adminOutbox(c echo.Context) error {
-	return s.outboxPage(c, http.StatusOK, "")
+func (h *Handlers) Outbox(c echo.Context) error {
+	return h.outboxPage(c, http.StatusOK, "")
 }
 
 // outboxPage renders the outbox list, with errMsg when an action was refused.
-func (s *Server) outboxPage(c echo.Context, status int, errMsg string) error {
-	state := adminOutboxState(c.QueryParam("state"))
+func (h *Handlers) outboxPage(c echo.Context, status int, errMsg string) error {
+	state := outboxState(c.QueryParam("state"))
 	if state == "" {
-		state = adminOutboxState(c.FormValue("state"))
+		state = outboxState(c.FormValue("state"))
 	}
-	list, err := s.store.AdminOutbox(c.Request().Context(), state, 200)
+	list, err := h.store.AdminOutbox(c.Request().Context(), state, 200)
 	if err != nil {
 		return err
 	}
-	d := outboxData{adminView: s.adminView(c, "admin.outbox.title"), State: state, Messages: list,
+	d := outboxData{view: h.page(c, "admin.outbox.title"), State: state, Messages: list,
 		States: []string{"", model.MailPending, model.MailSending, model.MailSent, model.MailFailed}}
 	d.Error = errMsg
-	return s.views.Render(c, status, "admin/outbox", "", d)
+	return h.views.Render(c, status, "admin/outbox", "", d)
 }
 
-// adminOutboxState keeps a state filter to the known states ("" for all).
-func adminOutboxState(st string) string {
+// outboxState keeps a state filter to the known states ("" for all).
+func outboxState(st string) string {
 	switch st {
 	case model.MailPending, model.MailSending, model.MailSent, model.MailFailed:
 		return st

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -6,16 +6,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 const queuePageSize = 100
 
 type queueData struct {
-	adminView
+	view
 	View      string
 	Views     []string
 	Manager   bool // has reports: the team filter is shown
@@ -36,17 +35,17 @@ func (d queueData) Count(view string) int {
 }
 
 // queueFilter is the filter of the signed-in staff member, with their team.
-func (s *Server) queueFilter(c echo.Context, view string) (store.QueueFilter, bool, error) {
+func (h *Handlers) queueFilter(c echo.Context, view string) (store.QueueFilter, bool, error) {
 	me := kit.StaffOf(c)
-	reports, err := s.store.ReportsOf(c.Request().Context(), me.ID)
+	reports, err := h.store.ReportsOf(c.Request().Context(), me.ID)
 	if err != nil {
 		return store.QueueFilter{}, false, err
 	}
 	return store.QueueFilter{View: view, Me: me.ID, Team: append([]int64{me.ID}, reports...)}, len(reports) > 0, nil
 }
 
-// adminHome is the work queue: open inquiries, the one due first on top.
-func (s *Server) adminHome(c echo.Context) error {
+// Home is the work queue: open inquiries, the one due first on top.
+func (h *Handlers) Home(c echo.Context) error {
 	ctx := c.Request().Context()
 	view := c.QueryParam("view")
 	valid := false
@@ -56,21 +55,21 @@ func (s *Server) adminHome(c echo.Context) error {
 	if !valid {
 		view = store.QueueAll
 	}
-	f, manager, err := s.queueFilter(c, view)
+	f, manager, err := h.queueFilter(c, view)
 	if err != nil {
 		return err
 	}
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
 	f.Limit, f.Offset = queuePageSize+1, max(0, offset)
-	items, esc, err := s.store.Queue(ctx, f)
+	items, esc, err := h.store.Queue(ctx, f)
 	if err != nil {
 		return err
 	}
-	counts, err := s.store.CountQueue(ctx, f, model.Normalize(s.now()))
+	counts, err := h.store.CountQueue(ctx, f, model.Normalize(h.now()))
 	if err != nil {
 		return err
 	}
-	d := queueData{adminView: s.adminView(c, "admin.queue.title"), View: view, Manager: manager,
+	d := queueData{view: h.page(c, "admin.queue.title"), View: view, Manager: manager,
 		Items: items, Escalated: esc, Counts: counts, Offset: f.Offset, Prev: -1}
 	for _, v := range store.QueueViews {
 		if v != store.QueueTeam || manager {
@@ -83,25 +82,25 @@ func (s *Server) adminHome(c echo.Context) error {
 	if f.Offset > 0 {
 		d.Prev = max(0, f.Offset-queuePageSize)
 	}
-	return s.views.Render(c, http.StatusOK, "admin/queue", "queue", d)
+	return h.views.Render(c, http.StatusOK, "admin/queue", "queue", d)
 }
 
 type countsData struct {
-	adminView
+	view
 	Counts store.QueueCounts
 }
 
-// adminCounts is the navigation's numbers, fetched by the header and again
+// Counts is the navigation's numbers, fetched by the header and again
 // whenever a live event arrives.
-func (s *Server) adminCounts(c echo.Context) error {
-	f, _, err := s.queueFilter(c, store.QueueAll)
+func (h *Handlers) Counts(c echo.Context) error {
+	f, _, err := h.queueFilter(c, store.QueueAll)
 	if err != nil {
 		return err
 	}
-	counts, err := s.store.CountQueue(c.Request().Context(), f, model.Normalize(s.now()))
+	counts, err := h.store.CountQueue(c.Request().Context(), f, model.Normalize(h.now()))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.views.Render(c, http.StatusOK, "admin/counts", "counts", countsData{adminView: s.adminView(c, ""), Counts: counts})
+	return h.views.Render(c, http.StatusOK, "admin/counts", "counts", countsData{view: h.page(c, ""), Counts: counts})
 }

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -11,17 +11,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
-// adminLocalMinute is the layout of <input type="datetime-local">: a wall
+// localMinute is the layout of <input type="datetime-local">: a wall
 // clock time in the business's time zone (KEDJA_TIMEZONE), to the minute.
-const adminLocalMinute = "2006-01-02T15:04"
+const localMinute = "2006-01-02T15:04"
 
 // orderFormFields are the inputs of the order page's forms, kept as typed
 // when one is refused.
@@ -31,15 +30,15 @@ var orderFormFields = []string{"status", "note", "expected", "recipient", "deliv
 // (POST, redirect, GET) with a notice; a refusal re-renders the page with the
 // message beside the form it is about and every typed value kept. done is
 // the notice key, or "" when act reports that nothing changed.
-func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.Context, o *model.Order, me *model.Staff) (done string, err error)) error {
+func (h *Handlers) orderAction(c echo.Context, form string, act func(ctx context.Context, o *model.Order, me *model.Staff) (done string, err error)) error {
 	ctx := c.Request().Context()
-	o, err := s.store.OrderByRef(ctx, c.Param("ref"))
+	o, err := h.store.OrderByRef(ctx, c.Param("ref"))
 	if err != nil {
 		return err
 	}
 	done, err := act(ctx, o, kit.StaffOf(c))
-	if msg, ok := adminRefusal(err); ok {
-		d, derr := s.orderWork(c, o.Ref)
+	if msg, ok := refusalText(err); ok {
+		d, derr := h.orderWork(c, o.Ref)
 		if derr != nil {
 			return derr
 		}
@@ -47,7 +46,7 @@ func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.C
 		for _, k := range orderFormFields {
 			d.Form[k] = c.FormValue(k)
 		}
-		return s.views.Render(c, http.StatusUnprocessableEntity, "admin/order", "", d)
+		return h.views.Render(c, http.StatusUnprocessableEntity, "admin/order", "", d)
 	}
 	if err != nil {
 		return err
@@ -55,34 +54,34 @@ func (s *Server) orderAction(c echo.Context, form string, act func(ctx context.C
 	if done == "" {
 		done = "unchanged"
 	}
-	return adminRedirect(c, "/admin/orders/"+url.PathEscape(o.Ref), done)
+	return redirect(c, "/admin/orders/"+url.PathEscape(o.Ref), done)
 }
 
-// adminOrderStatus changes an order's status, with an optional note for the
+// OrderStatus changes an order's status, with an optional note for the
 // customer (required when the order moves back: orders.ErrNeedsNote).
-func (s *Server) adminOrderStatus(c echo.Context) error {
-	return s.orderAction(c, "status", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+func (h *Handlers) OrderStatus(c echo.Context) error {
+	return h.orderAction(c, "status", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		ch := orders.Change{Status: c.FormValue("status"), Note: c.FormValue("note")}
-		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
+		_, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, o.Ref, ch, model.StaffActor(me), h.now())
 		return doneIf(changed, "status"), err
 	})
 }
 
-// adminOrderDelivered marks the order delivered: to whom and when (a local
+// OrderDelivered marks the order delivered: to whom and when (a local
 // time in the business's zone), confirmed by the signed-in staff member; the
 // orders domain queues the delivery confirmation email.
-func (s *Server) adminOrderDelivered(c echo.Context) error {
-	return s.orderAction(c, "delivered", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+func (h *Handlers) OrderDelivered(c echo.Context) error {
+	return h.orderAction(c, "delivered", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		recipient := strings.TrimSpace(c.FormValue("recipient"))
 		if recipient == "" {
 			return "", errNoRecipient
 		}
-		at, err := time.ParseInLocation(adminLocalMinute, strings.TrimSpace(c.FormValue("delivered_at")), s.loc)
+		at, err := time.ParseInLocation(localMinute, strings.TrimSpace(c.FormValue("delivered_at")), h.loc)
 		if err != nil {
 			return "", errDeliveryTime
 		}
-		ch := s.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
-		_, changed, err := orders.ChangeStatus(ctx, s.store, s.bus, o.Ref, ch, model.StaffActor(me), s.now())
+		ch := h.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
+		_, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, o.Ref, ch, model.StaffActor(me), h.now())
 		return doneIf(changed, "delivered"), err
 	})
 }
@@ -92,30 +91,30 @@ func (s *Server) adminOrderDelivered(c echo.Context) error {
 // the recorded time (to the second) as it is, so correcting only the
 // recipient does not move it. Any other time on a delivered order is a
 // correction the orders domain records without a second confirmation.
-func (s *Server) deliveryChange(o *model.Order, recipient string, at time.Time, note string) orders.Change {
+func (h *Handlers) deliveryChange(o *model.Order, recipient string, at time.Time, note string) orders.Change {
 	ch := orders.Change{Status: model.OrderDelivered, RecipientName: recipient, At: &at, Note: note}
-	if o.Status == model.OrderDelivered && o.DeliveredAt != nil && o.DeliveredAt.In(s.loc).Truncate(time.Minute).Equal(at) {
+	if o.Status == model.OrderDelivered && o.DeliveredAt != nil && o.DeliveredAt.In(h.loc).Truncate(time.Minute).Equal(at) {
 		ch.At = nil
 	}
 	return ch
 }
 
-// adminOrderExpected sets (or, empty, clears) the expected delivery date.
-func (s *Server) adminOrderExpected(c echo.Context) error {
-	return s.orderAction(c, "expected", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+// OrderExpected sets (or, empty, clears) the expected delivery date.
+func (h *Handlers) OrderExpected(c echo.Context) error {
+	return h.orderAction(c, "expected", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		date := strings.TrimSpace(c.FormValue("expected"))
 		if date == o.ExpectedDelivery {
 			return "", nil
 		}
-		_, err := orders.SetExpected(ctx, s.store, s.bus, o.Ref, date, model.StaffActor(me), s.now())
+		_, err := orders.SetExpected(ctx, h.store, h.bus, o.Ref, date, model.StaffActor(me), h.now())
 		return "expected", err
 	})
 }
 
-// adminOrderReassign hands the order to an active colleague: a handoff the
+// OrderReassign hands the order to an active colleague: a handoff the
 // customer sees, and an email to the new owner.
-func (s *Server) adminOrderReassign(c echo.Context) error {
-	return s.orderAction(c, "reassign", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
+func (h *Handlers) OrderReassign(c echo.Context) error {
+	return h.orderAction(c, "reassign", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		to, err := strconv.ParseInt(c.FormValue("to"), 10, 64)
 		if err != nil {
 			return "", errChooseOrderOwner
@@ -123,7 +122,7 @@ func (s *Server) adminOrderReassign(c echo.Context) error {
 		if to == o.OwnerID {
 			return "", owner.ErrSameOrderOwner
 		}
-		_, err = orders.Reassign(ctx, s.store, s.bus, o.Ref, to, me, s.now())
+		_, err = orders.Reassign(ctx, h.store, h.bus, o.Ref, to, me, h.now())
 		if errors.Is(err, store.ErrNotFound) {
 			return "", errChooseOrderOwner
 		}
@@ -137,12 +136,4 @@ func doneIf(changed bool, key string) string {
 		return key
 	}
 	return ""
-}
-
-// location is the business's time zone (KEDJA_TIMEZONE).
-func (s *Server) location() *time.Location {
-	if s.cfg.Location == nil {
-		return time.UTC
-	}
-	return s.cfg.Location
 }

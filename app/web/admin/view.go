@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"errors"
@@ -9,16 +9,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/kedja/kedja/app/web/kit"
-
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
-// adminView is embedded in every admin page's data: the layout's Page plus
+// view is embedded in every admin page's data: the layout's Page plus
 // the clock and time zone, with the small formatting helpers templates call.
-type adminView struct {
+type view struct {
 	kit.Page
 	Error  string // a refused action, shown above the forms
 	Failed string // which form Error is about, to show it there too ("status", "delivered", …)
@@ -27,16 +26,16 @@ type adminView struct {
 	loc    *time.Location
 }
 
-func (s *Server) adminView(c echo.Context, titleID string) adminView {
-	v := adminView{Page: s.layout.StaffPage(c, titleID), now: s.now(), loc: s.loc}
-	if k := c.QueryParam("done"); k != "" && adminNoticeKey(k) {
+func (h *Handlers) page(c echo.Context, titleID string) view {
+	v := view{Page: h.layout.StaffPage(c, titleID), now: h.now(), loc: h.loc}
+	if k := c.QueryParam("done"); k != "" && noticeKey(k) {
 		v.Notice = v.T("admin.done." + k)
 	}
 	return v
 }
 
-// adminNoticeKey keeps ?done= to the ids we wrote.
-func adminNoticeKey(k string) bool {
+// noticeKey keeps ?done= to the ids we wrote.
+func noticeKey(k string) bool {
 	for _, r := range k {
 		if (r < 'a' || r > 'z') && r != '_' {
 			return false
@@ -46,7 +45,12 @@ func adminNoticeKey(k string) bool {
 }
 
 // When formats a time (or *time.Time; nil is "") for staff: "Mon 24 Nov 14:02".
-func (v adminView) When(t any) string {
+func (v view) When(t any) string { return When(t, v.now, v.loc) }
+
+// When is how staff pages write a time (or *time.Time; nil is "") seen at
+// now in the business's time zone loc: "Mon 24 Nov 14:02", with the year
+// when it is not this year's.
+func When(t any, now time.Time, loc *time.Location) string {
 	var tt time.Time
 	switch x := t.(type) {
 	case time.Time:
@@ -62,15 +66,15 @@ func (v adminView) When(t any) string {
 	if tt.IsZero() {
 		return ""
 	}
-	tt = tt.In(v.loc)
-	if tt.Year() != v.now.In(v.loc).Year() {
+	tt = tt.In(loc)
+	if tt.Year() != now.In(loc).Year() {
 		return tt.Format("Mon 2 Jan 2006 15:04")
 	}
 	return tt.Format("Mon 2 Jan 15:04")
 }
 
 // ISO is a time as an RFC 3339 string for <time datetime>.
-func (v adminView) ISO(t any) string {
+func (v view) ISO(t any) string {
 	switch x := t.(type) {
 	case time.Time:
 		return x.UTC().Format(time.RFC3339)
@@ -83,23 +87,23 @@ func (v adminView) ISO(t any) string {
 }
 
 // Zone is the business's time zone, in which staff read and type times.
-func (v adminView) Zone() string { return v.loc.String() }
+func (v view) Zone() string { return v.loc.String() }
 
 // Overdue reports whether a due time has passed.
-func (v adminView) Overdue(due *time.Time) bool { return due != nil && due.Before(v.now) }
+func (v view) Overdue(due *time.Time) bool { return due != nil && due.Before(v.now) }
 
 // Waited is how long ago t was, roughly: "3 h 20 min", "2 d 4 h".
-func (v adminView) Waited(t time.Time) string { return adminDuration(v.now.Sub(t)) }
+func (v view) Waited(t time.Time) string { return duration(v.now.Sub(t)) }
 
 // Until is how long until t, or how long past it, roughly.
-func (v adminView) Until(t *time.Time) string {
+func (v view) Until(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return adminDuration(t.Sub(v.now))
+	return duration(t.Sub(v.now))
 }
 
-func adminDuration(d time.Duration) string {
+func duration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
@@ -114,13 +118,13 @@ func adminDuration(d time.Duration) string {
 }
 
 // InquiryStatus is the staff label of an inquiry status.
-func (v adminView) InquiryStatus(st string) string { return v.T("admin.inquiry.status." + st) }
+func (v view) InquiryStatus(st string) string { return v.T("admin.inquiry.status." + st) }
 
 // OrderStatus is the staff label of an order status.
-func (v adminView) OrderStatus(st string) string { return v.T("admin.order.status." + st) }
+func (v view) OrderStatus(st string) string { return v.T("admin.order.status." + st) }
 
 // StatusClass is the CSS class of a status pill.
-func (v adminView) StatusClass(st string) string {
+func (v view) StatusClass(st string) string {
 	switch st {
 	case model.InquiryOpen, model.OrderReceived, model.OrderConfirmed, model.OrderProcessing:
 		return "info"
@@ -137,7 +141,7 @@ func (v adminView) StatusClass(st string) string {
 }
 
 // EventText is the staff sentence of a timeline event.
-func (v adminView) EventText(e *model.Event) string {
+func (v view) EventText(e *model.Event) string {
 	d := e.Data
 	switch e.Kind {
 	case model.EventHandoff:
@@ -182,14 +186,14 @@ func (v adminView) EventText(e *model.Event) string {
 	return strings.ReplaceAll(e.Kind, "_", " ")
 }
 
-// adminRefusal is what to tell the staff member when err is a refusal (a
+// refusalText is what to tell the staff member when err is a refusal (a
 // validation or rule of the domain, or of the form itself) rather than a
 // failure: the orders domain's field errors after their field's label on
 // the order page, any other refusal's text as it is.
-func adminRefusal(err error) (string, bool) {
+func refusalText(err error) (string, bool) {
 	var ofe *orders.FieldError
 	if errors.As(err, &ofe) {
-		return adminOrderFieldMessage(ofe), true
+		return orderFieldMessage(ofe), true
 	}
 	var r refusal.Refusal
 	if errors.As(err, &r) {
@@ -198,9 +202,9 @@ func adminRefusal(err error) (string, bool) {
 	return "", false
 }
 
-// adminOrderFieldLabel names the orders domain's fields as the order page's
+// orderFieldLabel names the orders domain's fields as the order page's
 // forms label them.
-func adminOrderFieldLabel(field string) string {
+func orderFieldLabel(field string) string {
 	switch field {
 	case "status":
 		return "Status"
@@ -216,12 +220,12 @@ func adminOrderFieldLabel(field string) string {
 	return field
 }
 
-// adminOrderFieldMessage words an invalid order field for staff.
-func adminOrderFieldMessage(fe *orders.FieldError) string {
+// orderFieldMessage words an invalid order field for staff.
+func orderFieldMessage(fe *orders.FieldError) string {
 	if fe == orders.ErrNeedsNote {
 		return fe.Message
 	}
-	return adminOrderFieldLabel(fe.Field) + ": " + fe.Message
+	return orderFieldLabel(fe.Field) + ": " + fe.Message
 }
 
 // Refusals of the admin forms' own input, which never reaches the domain.
@@ -233,9 +237,9 @@ var (
 	errDeliveryTime       = refusal.New("delivered_at", "invalid", "give the delivery time as a date and a time, such as 2026-11-20 14:10")
 )
 
-// adminRedirect sends the browser back to path after an action (POST,
+// redirect sends the browser back to path after an action (POST,
 // redirect, GET), with a notice key.
-func adminRedirect(c echo.Context, path, done string) error {
+func redirect(c echo.Context, path, done string) error {
 	if done != "" {
 		sep := "?"
 		if strings.Contains(path, "?") {
@@ -246,18 +250,18 @@ func adminRedirect(c echo.Context, path, done string) error {
 	return c.Redirect(http.StatusSeeOther, path)
 }
 
-// adminEscalationBlock is the data of the acknowledge/resolve buttons shown
+// escalationBlock is the data of the acknowledge/resolve buttons shown
 // on a case's page while it is escalated (views/partials/admin.html).
-type adminEscalationBlock struct {
-	adminView
+type escalationBlock struct {
+	view
 	E      *model.Escalation
 	CanAct bool   // the signed-in staff member may act on it (escalations.MayAct)
 	Next   string // the page to come back to
 }
 
-// adminFacts is the data of the editable facts block (views/partials/admin.html).
-type adminFacts struct {
-	adminView
+// factsBlock is the data of the editable facts block (views/partials/admin.html).
+type factsBlock struct {
+	view
 	CustomerID int64
 	Facts      []*model.CustomerFact
 	Next       string // where the forms return to

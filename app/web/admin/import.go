@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"errors"
@@ -12,9 +12,9 @@ import (
 	"github.com/kedja/kedja/app/domain/orders"
 )
 
-// maxShownRowErrors caps the bad rows listed on the result page; the
+// MaxShownRowErrors caps the bad rows listed on the result page; the
 // summary still counts them all.
-const maxShownRowErrors = 200
+const MaxShownRowErrors = 200
 
 // importUploadTime is how long an upload may take to arrive and import: the
 // server's ReadTimeout (30 s) is lifted for this route, since the file is
@@ -22,39 +22,39 @@ const maxShownRowErrors = 200
 const importUploadTime = 30 * time.Minute
 
 type importData struct {
-	adminView
+	view
 	Columns  []string
 	Required []string
 	Done     bool // an import ran: show its summary
 	FileName string
 	Summary  orders.Summary
-	Bad      []orders.RowError // the first maxShownRowErrors
+	Bad      []orders.RowError // the first MaxShownRowErrors
 	More     int               // bad rows not listed
 }
 
-// adminImportForm shows the CSV upload form.
-func (s *Server) adminImportForm(c echo.Context) error {
-	return s.views.Render(c, http.StatusOK, "admin/import", "", s.importData(c))
+// ImportForm shows the CSV upload form.
+func (h *Handlers) ImportForm(c echo.Context) error {
+	return h.views.Render(c, http.StatusOK, "admin/import", "", h.importData(c))
 }
 
-func (s *Server) importData(c echo.Context) importData {
-	return importData{adminView: s.adminView(c, "admin.import.title"), Columns: orders.CSVColumns, Required: orders.CSVRequired}
+func (h *Handlers) importData(c echo.Context) importData {
+	return importData{view: h.page(c, "admin.import.title"), Columns: orders.CSVColumns, Required: orders.CSVRequired}
 }
 
-// adminImport streams the uploaded CSV file through the importer and shows
+// Import streams the uploaded CSV file through the importer and shows
 // the summary and the bad rows.
-func (s *Server) adminImport(c echo.Context) error {
-	d := s.importData(c)
+func (h *Handlers) Import(c echo.Context) error {
+	d := h.importData(c)
 	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(importUploadTime))
 	file, name, err := importFile(c)
 	if err != nil {
 		d.Error = d.T("admin.import.no_file")
-		return s.views.Render(c, http.StatusUnprocessableEntity, "admin/import", "result", d)
+		return h.views.Render(c, http.StatusUnprocessableEntity, "admin/import", "result", d)
 	}
-	sum, err := orders.ImportCSV(c.Request().Context(), s.store, s.bus, file, orders.CSVOptions{
-		Now: s.now, Location: s.cfg.Location,
+	sum, err := orders.ImportCSV(c.Request().Context(), h.store, h.bus, file, orders.CSVOptions{
+		Now: h.now, Location: h.loc,
 		OnError: func(e orders.RowError) {
-			if len(d.Bad) < maxShownRowErrors {
+			if len(d.Bad) < MaxShownRowErrors {
 				d.Bad = append(d.Bad, e)
 			} else {
 				d.More++
@@ -72,15 +72,15 @@ func (s *Server) adminImport(c echo.Context) error {
 	case errors.As(err, &tooBig):
 		d.Error, status = d.T("admin.import.too_big", "MiB", tooBig.Limit>>20), http.StatusRequestEntityTooLarge
 	case err != nil:
-		s.log.Error("csv import failed", "file", name, "rows", sum.Rows, "err", err)
+		h.log.Error("csv import failed", "file", name, "rows", sum.Rows, "err", err)
 		d.Error, status = d.T("admin.import.failed"), http.StatusInternalServerError
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		status = http.StatusOK // htmx swaps only 2xx answers; the fragment carries the error
 	}
-	s.log.Info("csv import", "file", name, "by", d.Staff.Email, "created", sum.Created, "updated", sum.Updated,
+	h.log.Info("csv import", "file", name, "by", d.Staff.Email, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "failed", sum.Failed)
-	return s.views.Render(c, status, "admin/import", "result", d)
+	return h.views.Render(c, status, "admin/import", "result", d)
 }
 
 // importFile finds the uploaded file: streamed from the multipart body, or
