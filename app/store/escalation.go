@@ -49,7 +49,7 @@ func (s *Store) InsertEscalation(ctx context.Context, e *model.Escalation) error
 func (s *Store) UpdateEscalation(ctx context.Context, e *model.Escalation) error {
 	e.IsOpen = e.State != model.EscalationResolved
 	_, err := s.w.NewUpdate().Model(e).
-		Column("state", "is_open", "manager_id", "acknowledged_at", "resolved_at").WherePK().Exec(ctx)
+		Column("state", "is_open", "manager_id", "acknowledged_at", "resolved_at", "level", "visited").WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: update escalation %d: %w", e.ID, err)
 	}
