@@ -83,11 +83,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- worker.Run(ctx) }()
-	// Silence past a promised reply time escalates by itself.
+	// A missed promise (a reply, a staff member's own, a third party's
+	// date, an expected delivery, a manager's answer) escalates by itself,
+	// up the chain while no one answers; safe with several instances.
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		deps.Escalations.WatchOverdue(ctx, time.Minute, log)
+		deps.Escalations.Watch(ctx, time.Minute, log)
 	}()
 	err = srv.Serve(ctx, ln)
 	if werr := <-workerDone; err == nil {
@@ -102,10 +104,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 // and the web server's dependencies around them: the web handlers and the
 // overdue watch share the same services.
 func wire(cfg config.Config, s *store.Store, cat *i18n.Catalog, bus live.Bus, log *slog.Logger) web.Deps {
-	inq := &inquiries.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location}
+	inq := &inquiries.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location, Catalog: cat}
 	return web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Now: time.Now,
 		Inquiries:   inq,
-		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Inquiries: inq},
+		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location, Inquiries: inq},
 		Staff:       &staff.Service{Store: s, Bus: bus, Now: time.Now},
 		Settings:    &settings.Service{Store: s, Bus: bus},
 	}

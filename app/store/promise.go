@@ -396,3 +396,16 @@ func (s *Store) CasesWithoutNextStep(ctx context.Context, limit int) (inquiries 
 	}
 	return inquiries, orders, nil
 }
+
+// OpenInquiryOfOrigin returns the newest open inquiry about the order that
+// was opened the given way (model.Origin…), or ErrNotFound.
+func (s *Store) OpenInquiryOfOrigin(ctx context.Context, orderID int64, origin string) (*model.Inquiry, error) {
+	q := new(model.Inquiry)
+	err := s.r.NewSelect().Model(q).Relation("Owner").
+		Where("?TableAlias.order_id = ? AND ?TableAlias.origin = ? AND ?TableAlias.is_open = ?", orderID, origin, true).
+		OrderExpr("?TableAlias.id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s inquiry of order %d: %w", origin, orderID, notFound(err))
+	}
+	return q, nil
+}

@@ -69,7 +69,8 @@ func ImportCSV(ctx context.Context, s *store.Store, bus Publisher, r io.Reader, 
 	if err != nil {
 		return Summary{}, err
 	}
-	im := &csvImporter{s: s, bus: bus, opt: opt, batch: make([]csvRow, 0, opt.BatchSize)}
+	im := &csvImporter{s: s, bus: bus, opt: opt, batch: make([]csvRow, 0, opt.BatchSize),
+		env: &env{bus: bus, loc: opt.Location}}
 	for {
 		row, err := d.next()
 		if errors.Is(err, io.EOF) {
@@ -96,6 +97,7 @@ func ImportCSV(ctx context.Context, s *store.Store, bus Publisher, r io.Reader, 
 type csvImporter struct {
 	s     *store.Store
 	bus   Publisher
+	env   *env // the clock, read once for the import
 	opt   CSVOptions
 	batch []csvRow
 	res   []csvOutcome
@@ -143,7 +145,7 @@ func (im *csvImporter) flush(ctx context.Context) error {
 			if row.err != nil {
 				continue
 			}
-			res, err := Upsert(ctx, im.s, im.bus, &im.batch[i].in, im.opt.By, im.opt.Now())
+			res, err := upsert(ctx, im.s, im.env, &im.batch[i].in, im.opt.By, model.Normalize(im.opt.Now()), false)
 			if err != nil && !rowFault(err) {
 				im.count(i)
 				im.batch = im.batch[:0]
@@ -167,7 +169,7 @@ func (im *csvImporter) saveInTx(ctx context.Context, tx *store.Store, in *Input)
 	for try := 0; try < 2; try++ {
 		err = tx.Savepoint(ctx, func(tx *store.Store) error {
 			var err error
-			res, err = Upsert(ctx, tx, im.bus, in, im.opt.By, im.opt.Now())
+			res, err = upsert(ctx, tx, im.env, in, im.opt.By, model.Normalize(im.opt.Now()), false)
 			return err
 		})
 		if err == nil || rowFault(err) || ctx.Err() != nil {

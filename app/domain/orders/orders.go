@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
@@ -59,11 +60,14 @@ type Result struct {
 // backwards moves refused: they need ChangeStatus with a note). On
 // replacement an empty owner_email keeps the owner; a known one hands the
 // order over.
+//
+// Upsert counts a delivery promise's day in UTC: the Service's Upsert
+// counts it in the business's time zone.
 func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time) (*Result, error) {
-	return upsert(ctx, s, bus, in, by, model.Normalize(now), false)
+	return upsert(ctx, s, &env{bus: bus}, in, by, model.Normalize(now), false)
 }
 
-func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
+func upsert(ctx context.Context, s *store.Store, e *env, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
 	hash := in.Hash()
 	res := &Result{}
 	err := s.WithTx(ctx, func(tx *store.Store) error {
@@ -73,7 +77,7 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		o, err := tx.OrderByRef(ctx, in.Ref)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return create(ctx, tx, bus, in, hash, by, now, res)
+			return create(ctx, tx, e, in, hash, by, now, res)
 		case err != nil:
 			return err
 		}
@@ -82,14 +86,14 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 			res.OwnerAssigned = in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)
 			return nil
 		}
-		return replace(ctx, tx, bus, o, in, hash, by, now, res)
+		return replace(ctx, tx, e, o, in, hash, by, now, res)
 	})
 	if errors.Is(err, store.ErrConflict) && !retried && !s.InTx() {
 		// Another request created the order (or its customer) between our look
 		// and our insert (PostgreSQL): now it exists, so try once more. Inside
 		// a caller's transaction that is the caller's to do (a savepoint
 		// retry, as the CSV import does): the failed insert aborted it.
-		return upsert(ctx, s, bus, in, by, now, true)
+		return upsert(ctx, s, e, in, by, now, true)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
@@ -97,7 +101,7 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 	return res, nil
 }
 
-func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
+func create(ctx context.Context, tx *store.Store, e *env, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
 	c, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale)
 	if err != nil {
 		return err
@@ -140,12 +144,15 @@ func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash
 			return err
 		}
 	}
+	if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
+		return err
+	}
 	res.Order, res.Created, res.Changed = o, true, true
-	publish(tx, bus, o)
+	publish(tx, e.bus, o)
 	return nil
 }
 
-func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
+func replace(ctx context.Context, tx *store.Store, e *env, o *model.Order, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
 	c := o.Customer
 	if c == nil || c.Email != in.CustomerEmail {
 		return ErrOtherCustomer
@@ -197,8 +204,11 @@ func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
 	}
+	if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
+		return err
+	}
 	res.Changed = true
-	publish(tx, bus, o)
+	publish(tx, e.bus, o)
 	return nil
 }
 
@@ -281,7 +291,15 @@ func cleanNote(s string) (string, error) {
 // queues the delivery confirmation; shipped and out_for_delivery queue their
 // notices. A move backwards needs a note (ErrNeedsNote) and shows in the
 // timeline with it.
+//
+// ChangeStatus counts a delivery promise's day in UTC: the Service's
+// ChangeStatus counts it in the business's time zone.
 func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
+	return changeStatus(ctx, s, &env{bus: bus}, ref, ch, by, now)
+}
+
+func changeStatus(ctx context.Context, s *store.Store, e *env, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
+	bus := e.bus
 	now, ref = model.Normalize(now), strings.TrimSpace(ref)
 	if err := ch.normalize(now); err != nil {
 		return nil, false, err
@@ -305,6 +323,9 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 		}
 		o.UpdatedAt, o.LastActivityAt = now, now
 		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
 			return err
 		}
 		changed = true
@@ -437,11 +458,26 @@ func backwards(from, to string) bool {
 }
 
 // SetExpected sets the expected delivery date (YYYY-MM-DD, "" for unknown);
-// the customer sees the new date in the timeline.
+// the customer sees the new date in the timeline. It counts the delivery
+// promise's day in UTC and gives no reason: the Service's SetExpected
+// counts it in the business's time zone and tells the customer why.
 func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date string, by model.Actor, now time.Time) (*model.Order, error) {
+	return setExpected(ctx, s, &env{bus: bus}, ref, date, "", by, now)
+}
+
+// setExpected sets the expected delivery date. The order's delivery
+// promise moves with it (a new promise; the old one withdrawn, or closed
+// as missed). A staff member who puts off a date already given must say
+// why (reason, promises.ErrNoReason): the customer is emailed the new date
+// with it.
+func setExpected(ctx context.Context, s *store.Store, e *env, ref, date, reason string, by model.Actor, now time.Time) (*model.Order, error) {
+	bus := e.bus
 	now = model.Normalize(now)
 	date, err := NormalizeDate("expected_delivery", date)
 	if err != nil {
+		return nil, err
+	}
+	if reason, err = promises.Reason(reason, false); err != nil {
 		return nil, err
 	}
 	var o *model.Order
@@ -456,12 +492,33 @@ func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date s
 			return nil
 		}
 		from := o.ExpectedDelivery
+		later := from != "" && (date == "" || date > from)
+		if later && reason == "" && by.Kind == model.ActorStaff && e.reasons {
+			return promises.ErrNoReason
+		}
 		o.ExpectedDelivery, o.UpdatedAt, o.LastActivityAt = date, now, now
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
-		if err := tx.InsertEvent(ctx, by.Stamp(event(o, KindExpectedChanged, map[string]string{"expected": date, "from": from}, now))); err != nil {
+		data := map[string]string{"expected": date, "from": from}
+		if reason != "" {
+			data["reason"] = reason
+		}
+		ev := by.Stamp(event(o, KindExpectedChanged, data, now))
+		if err := tx.InsertEvent(ctx, ev); err != nil {
 			return err
+		}
+		old, err := promises.Next(ctx, tx, promises.OfOrder(o))
+		if err != nil {
+			return err
+		}
+		if err := keepDelivery(ctx, tx, e, o, by, now, reason); err != nil {
+			return err
+		}
+		if from != "" && by.Kind == model.ActorStaff && model.OrderIsOpen(o.Status) {
+			if err := tellMoved(ctx, tx, o, old, by, reason, strconv.FormatInt(ev.ID, 10)); err != nil {
+				return err
+			}
 		}
 		publish(tx, bus, o)
 		return nil
@@ -476,8 +533,9 @@ func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date s
 var ErrInactiveOwner = owner.ErrInactive
 
 // Reassign hands the order to another active staff member: a handoff the
-// customer sees with both full names, and an email to the new owner.
-// Handing it to its owner changes nothing.
+// customer sees with both full names, the delivery promise passes to them,
+// and the new owner is emailed who handed it over. Handing it to its owner
+// changes nothing.
 func Reassign(ctx context.Context, s *store.Store, bus Publisher, ref string, toID int64, by *model.Staff, now time.Time) (*model.Order, error) {
 	now = model.Normalize(now)
 	var o *model.Order
@@ -524,10 +582,13 @@ func handOver(ctx context.Context, tx *store.Store, o *model.Order, from, to, ac
 		return err
 	}
 	o.OwnerID, o.Owner = to.ID, to
+	if err := promises.HandTo(ctx, tx, promises.OfOrder(o), to); err != nil {
+		return err
+	}
 	if actor != nil && actor.ID == to.ID {
 		return nil // who takes it over knows already
 	}
-	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
+	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, actor, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
 	return err
 }
 

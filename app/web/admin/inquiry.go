@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/kit"
@@ -104,7 +105,8 @@ func (h *Handlers) inquiryAction(c echo.Context, done string, act func(id int64,
 
 func (h *Handlers) InquiryReply(c echo.Context) error {
 	return h.inquiryAction(c, "replied", func(id int64, me *model.Staff) error {
-		_, err := h.inquiries.StaffReply(c.Request().Context(), id, me, c.FormValue("body"))
+		// Until the reply form offers next steps: the customer's turn.
+		_, err := h.inquiries.StaffReply(c.Request().Context(), id, me, c.FormValue("body"), promises.Step{Holder: model.HolderCustomer})
 		return err
 	})
 }
@@ -144,7 +146,7 @@ func (h *Handlers) InquiryThirdParty(c echo.Context) error {
 
 func (h *Handlers) InquiryResolve(c echo.Context) error {
 	return h.inquiryAction(c, "resolved", func(id int64, me *model.Staff) error {
-		return h.inquiries.Resolve(c.Request().Context(), id, me)
+		return h.inquiries.Resolve(c.Request().Context(), id, me, c.FormValue("answer"))
 	})
 }
 
