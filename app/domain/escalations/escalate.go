@@ -242,6 +242,12 @@ func (s *Service) Escalate(ctx context.Context, customerID int64, sub Subject, w
 			if err != nil {
 				return err
 			}
+			if !moved {
+				// Another submit climbed it first: show the customer where.
+				if open, err = tx.EscalationByID(ctx, open.ID); err != nil {
+					return err
+				}
+			}
 			e, created = open, moved
 			return nil
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -364,7 +370,8 @@ const (
 // top it stays with its manager, who is reminded (and, when the customer
 // asked again or a promise was missed, owes a new answer). why says what
 // made it climb; missed is the promise that was missed (nil when the
-// customer asked). It reports whether it climbed.
+// customer asked). It reports whether it moved: up a level, or (asked
+// again at the top) back to its manager for a new answer.
 func (s *Service) climb(ctx context.Context, tx *store.Store, k escalated, e *model.Escalation, st *model.Settings, clock hours.Clock, why int, reason string, missed *model.Promise, by model.Actor, now time.Time) (bool, error) {
 	from := e.Manager
 	if from == nil || from.ID != e.ManagerID {
@@ -423,8 +430,16 @@ func (s *Service) climb(ctx context.Context, tx *store.Store, k escalated, e *mo
 				return false, err
 			}
 		}
+		if why != climbTimeout {
+			// Asked again at the top: the same manager owes a new answer.
+			msg := notify.EscalationToManagerMsg(e, from, c, k.mail(), missed, &answerBy)
+			msg.IdempotencyKey += ":again:" + answerBy.UTC().Format(time.RFC3339)
+			if _, err := tx.Enqueue(ctx, msg); err != nil {
+				return false, err
+			}
+		}
 		live.CaseChanged(tx, s.Bus, e.CustomerID, k.liveName())
-		return false, nil
+		return why != climbTimeout, nil
 	}
 	fromLevel, fromState := e.Level, e.State
 	next := *e

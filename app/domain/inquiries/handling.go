@@ -113,7 +113,7 @@ func (s *Service) Move(ctx context.Context, inquiryID int64, by *model.Staff, ne
 		if reason == "" && next.Holder != model.HolderThirdParty && old != nil && old.BusinessHeld() {
 			return promises.ErrNoReason
 		}
-		p, err := promises.Resolved(ctx, tx, next, by, clock)
+		p, err := promises.Resolved(ctx, tx, next, by, clock, now)
 		if err != nil {
 			return err
 		}

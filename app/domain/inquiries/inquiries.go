@@ -41,9 +41,9 @@ var (
 	ErrNotTheirOrder   = refusal.New("order_ref", "not_theirs", "that order is not one of this customer's: choose one of theirs, or none")
 	ErrEmptyBody       = refusal.New("body", "required", "write a message first")
 	ErrLongBody        = refusal.New("body", "too_long", fmt.Sprintf("the message is too long (at most %d characters)", MaxBody))
-	ErrNoParty         = refusal.New("party", "required", "name the third party")
-	ErrLongParty       = refusal.New("party", "too_long", "the party's name is too long")
-	ErrBadDate         = refusal.New("expected", "invalid", "give the expected date as YYYY-MM-DD")
+	ErrNoParty         = promises.ErrNoParty
+	ErrLongParty       = promises.ErrLongParty
+	ErrBadDate         = promises.ErrBadDay
 	ErrAlreadyResolved = refusal.New("", "resolved", "the inquiry is already resolved")
 	ErrNoAnswer        = refusal.New("body", "required", "write the answer, or why the inquiry is closed: the customer reads it")
 	ErrNotResolved     = refusal.New("", "not_resolved", "the inquiry is not resolved")

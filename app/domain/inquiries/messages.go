@@ -174,7 +174,7 @@ func (s *Service) StaffReply(ctx context.Context, inquiryID int64, by *model.Sta
 			if next.Holder == promises.Keep {
 				next = promises.Step{Holder: model.HolderCustomer}
 			}
-			p, err := promises.Resolved(ctx, tx, next, by, clock)
+			p, err := promises.Resolved(ctx, tx, next, by, clock, now)
 			if err != nil {
 				return err
 			}

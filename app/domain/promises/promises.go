@@ -316,15 +316,15 @@ func Miss(ctx context.Context, tx *store.Store, c Case, p *model.Promise, now ti
 }
 
 // Resolved is a Step as a promise row: the holder named, the deadline set
-// (a third party's day ends at midnight in the business's zone). by is who
-// sets it; StaffID 0 is by.
-func Resolved(ctx context.Context, tx *store.Store, st Step, by *model.Staff, clock hours.Clock) (*model.Promise, error) {
+// (a third party's day ends at midnight in the business's zone; a day
+// already over at now is ErrBadDay). by is who sets it; StaffID 0 is by.
+func Resolved(ctx context.Context, tx *store.Store, st Step, by *model.Staff, clock hours.Clock, now time.Time) (*model.Promise, error) {
 	switch st.Holder {
 	case model.HolderCustomer:
 		return &model.Promise{Kind: model.PromiseCustomer, HolderKind: model.HolderCustomer}, nil
 	case model.HolderThirdParty:
 		due, err := clock.EndOfDay(st.Day)
-		if err != nil {
+		if err != nil || !due.After(now) {
 			return nil, ErrBadDay
 		}
 		return &model.Promise{Kind: model.PromiseThirdParty, HolderKind: model.HolderThirdParty, HolderName: st.Party,
