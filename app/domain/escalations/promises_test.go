@@ -25,13 +25,13 @@ import (
 // no one, is the manager of last resort. Ann (Danish) has order BQ-1001,
 // Anna's.
 type chain struct {
-	t                        *testing.T
-	s                        *store.Store
-	cat                      *i18n.Catalog
-	bus                      *casetest.Recorder
+	t                         *testing.T
+	s                         *store.Store
+	cat                       *i18n.Catalog
+	bus                       *casetest.Recorder
 	anna, birgit, karen, lars *model.Staff
-	ann                      *model.Customer
-	order                    *model.Order
+	ann                       *model.Customer
+	order                     *model.Order
 }
 
 func newChain(t *testing.T, s *store.Store) *chain {
