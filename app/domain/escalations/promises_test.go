@@ -13,6 +13,7 @@ import (
 	"github.com/kedja/kedja/app/domain/internal/casetest"
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/promises"
+	staffdomain "github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
@@ -853,6 +854,34 @@ func TestNewOwnersAreEmailed(t *testing.T) {
 		next, _ := s.NextStep(ctx, store.InquiryCase(q.ID))
 		if next == nil || *next.HolderStaffID != lisa.ID {
 			t.Errorf("the reply promise stayed with %+v", next)
+		}
+	})
+}
+
+// TestLeavingHandsOnPromises: when someone leaves, the replies and promises
+// they owed go with their cases to the successor; a missed one keeps the
+// name of who missed it.
+func TestLeavingHandsOnPromises(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newChain(t, s)
+		missed := w.ask(t0, "Invoice copy")
+		if n := w.check(missed.ReplyDueAt.Add(time.Minute)); n != 1 {
+			t.Fatalf("breach: %d", n)
+		}
+		q := w.ask(t0.Add(30*time.Hour), "Vase")
+		svc := &staffdomain.Service{Store: s, Now: casetest.At(t0.Add(31 * time.Hour))}
+		to, err := svc.Deactivate(ctx, w.anna.ID, w.karen)
+		if err != nil || to.ID != w.birgit.ID {
+			t.Fatalf("deactivate: %v %v", to, err)
+		}
+		next, _ := s.NextStep(ctx, store.InquiryCase(q.ID))
+		if next == nil || *next.HolderStaffID != w.birgit.ID || next.HolderName != "Birgit Lund" {
+			t.Errorf("the open reply: %+v", next)
+		}
+		all, _ := s.CasePromises(ctx, store.InquiryCase(missed.ID))
+		if all[0].State != model.PromiseMissed || all[0].HolderName != "Anna Holm" {
+			t.Errorf("the missed one: %+v", all[0])
 		}
 	})
 }
