@@ -885,3 +885,97 @@ func TestLeavingHandsOnPromises(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoInstancesCheckOnce: two instances — two stores on one database —
+// run the automatic checks at the same moment, twice each, and every
+// breach is still handled exactly once: one escalation, one climb, one
+// email of each kind per missed promise, one late-order inquiry.
+func TestTwoInstancesCheckOnce(t *testing.T) {
+	for _, dialect := range testenv.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			u := testenv.DatabaseURL(t, dialect)
+			stores := make([]*store.Store, 2)
+			for i := range stores {
+				s, err := store.Open(ctx, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				if _, err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				stores[i] = s
+			}
+			w := newChain(t, stores[0])
+			const asked = 30
+			for i := 0; i < asked; i++ {
+				w.ask(t0, "Question "+casetest.Itoa(int64(i)))
+			}
+			_, _, os := w.at(t0)
+			if _, err := os.SetExpected(ctx, "BQ-1001", "2026-11-20", "", model.StaffActor(w.anna)); err != nil {
+				t.Fatal(err)
+			}
+			race := func(at time.Time) int {
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				total := 0
+				for i := 0; i < 4; i++ {
+					s := stores[i%2]
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						q := &inquiries.Service{Store: s, Now: casetest.At(at), Catalog: w.cat}
+						e := &escalations.Service{Store: s, Now: casetest.At(at), Inquiries: q}
+						<-start
+						n, err := e.Check(ctx)
+						if err != nil {
+							t.Error(err)
+						}
+						mu.Lock()
+						total += n
+						mu.Unlock()
+					}()
+				}
+				close(start)
+				wg.Wait()
+				return total
+			}
+			breach := t0.Add(24*time.Hour + time.Minute)
+			if n := race(breach); n != asked+1 {
+				t.Errorf("the instances handled %d breaches, want %d", n, asked+1)
+			}
+			if n := w.count("escalations", ""); n != asked+1 {
+				t.Errorf("%d escalations", n)
+			}
+			if n := w.count("promises", "state = ? AND kind <> ?", model.PromiseMissed, model.PromiseEscalation); n != asked+1 {
+				t.Errorf("%d missed promises", n)
+			}
+			if n := w.count("timeline_events", "kind = ?", model.EventPromiseMissed); n != asked+1 {
+				t.Errorf("%d missed events", n)
+			}
+			for tpl, want := range map[string]int{notify.EscalationToManager: asked + 1, notify.PromiseMissed: asked, notify.OrderLate: 1} {
+				if n := w.count("outbox", "template = ?", tpl); n != want {
+					t.Errorf("%d %s emails, want %d", n, tpl, want)
+				}
+			}
+			if n := w.count("inquiries", "origin = ?", model.OriginLateOrder); n != 1 {
+				t.Errorf("%d late-order inquiries", n)
+			}
+			// No one acknowledges: every escalation climbs once to Karen.
+			if n := race(breach.Add(4*time.Hour + time.Minute)); n != asked+1 {
+				t.Errorf("the instances climbed %d, want %d", n, asked+1)
+			}
+			if n := w.count("escalations", "level = 2 AND manager_id = ?", w.karen.ID); n != asked+1 {
+				t.Errorf("%d escalations at Karen", n)
+			}
+			if n := w.count("timeline_events", "kind = ?", model.EventEscalationClimbed); n != asked+1 {
+				t.Errorf("%d climbed events", n)
+			}
+			if n := w.count("outbox", "template = ?", notify.EscalationReminder); n != asked+1 {
+				t.Errorf("%d reminders", n)
+			}
+		})
+	}
+}
