@@ -103,6 +103,7 @@ func (s *Service) breach(ctx context.Context, id int64, now time.Time) (bool, er
 		}
 		var holder *model.Staff
 		var answerBy time.Time
+		told := false // the case's pages were told and the inquiry synced (open and climb do)
 		why := s.describe(p, now)
 		if p.Kind == model.PromiseEscalation && p.EscalationID != nil {
 			e, err := tx.EscalationByID(ctx, *p.EscalationID)
@@ -119,7 +120,7 @@ func (s *Service) breach(ctx context.Context, id int64, now time.Time) (bool, er
 				}
 				return err
 			}
-			holder, answerBy = e.Manager, clock.AckBy(now)
+			holder, answerBy, told = e.Manager, clock.AckBy(now), true
 		} else {
 			oe, err := tx.OpenEscalation(ctx, k.subject())
 			switch {
@@ -131,20 +132,21 @@ func (s *Service) breach(ctx context.Context, id int64, now time.Time) (bool, er
 				e := &model.Escalation{Subject: k.subject(), CustomerID: k.customerID(), RequestedByKind: model.ActorSystem,
 					ManagerID: mgr.ID, Reason: why, State: model.EscalationOpen, CreatedAt: now, Manager: mgr,
 					Cause: model.CauseBreach, Level: 1, Visited: joinIDs([]int64{mgr.ID})}
-				answer, err := s.open(ctx, tx, k, e, p, clock.AckBy(now), kedja(), now)
+				answer, err := s.open(ctx, tx, k, e, c, p, clock.AckBy(now), kedja(), now)
 				if err != nil {
 					return err
 				}
-				holder, answerBy = mgr, *answer.DueAt
+				holder, answerBy, told = mgr, *answer.DueAt, true
 			case err != nil:
 				return err
 			case oe.State == model.EscalationAcknowledged:
 				// The manager took it on, and still a promise slipped: one
 				// level up (at the top, the same manager answers again).
-				if _, err := s.climb(ctx, tx, k, oe, st, clock, climbBreach, why, p, kedja(), now); err != nil {
+				moved, err := s.climb(ctx, tx, k, oe, st, clock, climbBreach, why, p, kedja(), now)
+				if err != nil {
 					return err
 				}
-				holder, answerBy = oe.Manager, clock.AckBy(now)
+				holder, answerBy, told = oe.Manager, clock.AckBy(now), moved
 			default:
 				// A manager is already asked and has not answered yet: they
 				// hold it, by the time they were given.
@@ -169,6 +171,9 @@ func (s *Service) breach(ctx context.Context, id int64, now time.Time) (bool, er
 			}
 		} else if _, err := tx.Enqueue(ctx, notify.PromiseMissedMsg(c, lang, k.mail(), p, holder, answerBy)); err != nil {
 			return err
+		}
+		if told {
+			return nil
 		}
 		return s.done(ctx, tx, k, now)
 	})

@@ -260,7 +260,7 @@ func (s *Service) Escalate(ctx context.Context, customerID int64, sub Subject, w
 		e = &model.Escalation{Subject: subject, CustomerID: customerID, RequestedByKind: by.Kind,
 			RequestedByStaffID: by.StaffID, ManagerID: mgr.ID, Reason: why, State: model.EscalationOpen,
 			CreatedAt: now, Manager: mgr, Cause: cause, Level: level, Visited: joinIDs(append(visited, mgr.ID))}
-		if _, err := s.open(ctx, tx, k, e, nil, clock.AckBy(now), by, now); err != nil {
+		if _, err := s.open(ctx, tx, k, e, nil, nil, clock.AckBy(now), by, now); err != nil {
 			return err
 		}
 		created = true
@@ -311,11 +311,13 @@ func (s *Service) firstManager(ctx context.Context, tx *store.Store, k escalated
 // the timeline event naming the manager, and the manager's email. missed
 // is the promise whose breach made it (nil: someone asked). It returns the
 // manager's promise.
-func (s *Service) open(ctx context.Context, tx *store.Store, k escalated, e *model.Escalation, missed *model.Promise, answerBy time.Time, by model.Actor, now time.Time) (*model.Promise, error) {
+func (s *Service) open(ctx context.Context, tx *store.Store, k escalated, e *model.Escalation, c *model.Customer, missed *model.Promise, answerBy time.Time, by model.Actor, now time.Time) (*model.Promise, error) {
 	mgr := e.Manager
-	c, err := tx.CustomerByID(ctx, e.CustomerID)
-	if err != nil {
-		return nil, err
+	if c == nil {
+		var err error
+		if c, err = tx.CustomerByID(ctx, e.CustomerID); err != nil {
+			return nil, err
+		}
 	}
 	if k.order != nil {
 		e.OrderID = &k.order.ID
@@ -438,6 +440,12 @@ func (s *Service) climb(ctx context.Context, tx *store.Store, k escalated, e *mo
 				return false, err
 			}
 		}
+		if err := k.touch(ctx, tx, now); err != nil {
+			return false, err
+		}
+		if err := s.sync(ctx, tx, k); err != nil {
+			return false, err
+		}
 		live.CaseChanged(tx, s.Bus, e.CustomerID, k.liveName())
 		return why != climbTimeout, nil
 	}
@@ -497,8 +505,15 @@ func (s *Service) business(ctx context.Context, tx *store.Store) (*model.Setting
 	if err != nil {
 		return nil, hours.Clock{}, err
 	}
-	clock, err := hours.Load(ctx, tx, s.Location)
-	return st, clock, err
+	days, err := tx.ClosedDays(ctx)
+	if err != nil {
+		return nil, hours.Clock{}, err
+	}
+	closed := make([]string, len(days))
+	for i, d := range days {
+		closed[i] = d.Day
+	}
+	return st, hours.FromSettings(st, closed, s.Location), nil
 }
 
 // sync writes an escalated inquiry's promises into its own columns (its

@@ -264,7 +264,7 @@ func (s *Service) Feedback(ctx context.Context, customerID, inquiryID int64, sol
 		e = &model.Escalation{Subject: k.subject(), CustomerID: customerID, RequestedByKind: model.ActorCustomer,
 			ManagerID: mgr.ID, Reason: why, State: model.EscalationOpen, CreatedAt: now, Manager: mgr,
 			Cause: model.CauseNotSolved, Level: 1, Visited: strconv.FormatInt(mgr.ID, 10)}
-		_, err = s.open(ctx, tx, k, e, nil, clock.ReplyBy(now), actor, now)
+		_, err = s.open(ctx, tx, k, e, c, nil, clock.ReplyBy(now), actor, now)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) && !s.Store.InTx() {
