@@ -14,6 +14,14 @@ const (
 	MailFailed  = "failed"
 )
 
+// Outbox lanes: the worker claims mail of a higher priority first, so mail
+// a person is waiting for (a sign-in link) never queues behind a backlog of
+// notices.
+const (
+	PriorityNormal = 0
+	PrioritySignIn = 10
+)
+
 // OutboxMessage is an email written in the same transaction as the change
 // that causes it, and sent later by the mailer worker.
 type OutboxMessage struct {
@@ -27,6 +35,7 @@ type OutboxMessage struct {
 	ToName         string            `bun:"to_name,notnull"`
 	Data           map[string]string `bun:"data,type:text,notnull"`
 	State          string            `bun:"state,notnull"`
+	Priority       int               `bun:"priority,notnull"` // PriorityNormal or PrioritySignIn
 	Attempts       int               `bun:"attempts,notnull"`
 	NextAttemptAt  time.Time         `bun:"next_attempt_at,notnull"`
 	LeaseUntil     *time.Time        `bun:"lease_until"`

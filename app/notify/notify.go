@@ -40,6 +40,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // SignIn is the sign-in link and code. key makes each request its own
 // message (the token hash); path is "/auth/TOKEN" or "/admin/auth/TOKEN".
+// It goes in the sign-in lane, ahead of every notice.
 func SignIn(purpose, key, toEmail, toName, locale, path, code string, expires time.Time) *model.OutboxMessage {
 	tpl := SignInCustomer
 	if purpose == model.KindStaff {
@@ -47,7 +48,8 @@ func SignIn(purpose, key, toEmail, toName, locale, path, code string, expires ti
 	}
 	return &model.OutboxMessage{
 		IdempotencyKey: "signin:" + key, Template: tpl, Locale: locale, ToEmail: toEmail, ToName: toName,
-		Data: map[string]string{"path": path, "code": code, "expires_at": fmtTime(&expires)},
+		Priority: model.PrioritySignIn,
+		Data:     map[string]string{"path": path, "code": code, "expires_at": fmtTime(&expires)},
 	}
 }
 
