@@ -225,27 +225,50 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 // from is the sender of a batch's mail.
 type from struct {
 	name, addr, replyTo string
+	business            string // the business name, for the mail's text
 }
 
-// sender reads the business name and support address once per batch.
+// sender reads the business name and support address once per batch. The
+// From name is KEDJA_MAIL_FROM's display name when it has one, else the
+// business name (the settings', else KEDJA_BUSINESS_NAME).
 func (w *Worker) sender(ctx context.Context) from {
 	f := from{name: w.cfg.BusinessName}
-	if w.cfg.MailFrom != nil {
-		f.addr = w.cfg.MailFrom.Address
-		if f.name == "" {
-			f.name = w.cfg.MailFrom.Name
-		}
-	}
-	if st, err := w.store.Settings(ctx); err == nil {
+	st, err := w.store.Settings(ctx)
+	if err == nil {
 		if st.BusinessName != "" {
 			f.name = st.BusinessName
 		}
 		f.replyTo = st.SupportEmail
 	}
+	f.business = f.name
+	if w.cfg.MailFrom != nil {
+		f.addr = w.cfg.MailFrom.Address
+		if w.cfg.MailFrom.Name != "" {
+			f.name = w.cfg.MailFrom.Name
+		}
+	}
 	if f.addr == "" {
 		f.addr = "no-reply@localhost"
 	}
+	f.name, f.business = OneLine(f.name), OneLine(f.business)
 	return f
+}
+
+// multiLine lists the data keys that hold text of several lines (a message
+// body, an escalation's reason); every other value is one line in a mail.
+var multiLine = map[string]bool{"body": true, "reason": true}
+
+// oneLineData returns d with line breaks in every one-line field turned to
+// spaces, so a name, subject or order reference cannot add lines to a mail.
+func oneLineData(d map[string]string) map[string]string {
+	out := make(map[string]string, len(d))
+	for k, v := range d {
+		if !multiLine[k] {
+			v = OneLine(v)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // compose renders m. A template that cannot be rendered, or a sign-in link
@@ -261,14 +284,14 @@ func (w *Worker) compose(m *model.OutboxMessage, f from) (*outgoing, error) {
 	if w.cfg.BaseURL != nil {
 		base = strings.TrimRight(w.cfg.BaseURL.String(), "/")
 	}
-	v := &View{D: m.Data, ToName: m.ToName, Business: f.name, BaseURL: base, Support: f.replyTo,
+	v := &View{D: oneLineData(m.Data), ToName: OneLine(m.ToName), Business: f.business, BaseURL: base, Support: f.replyTo,
 		loc: w.cfg.Location, now: now}
 	r, err := w.tpl.Render(m.Template, m.Locale, v)
 	if err != nil {
 		return nil, &permanentError{err}
 	}
 	return &outgoing{
-		id: m.ID, fromName: f.name, fromAddr: f.addr, toName: m.ToName, toAddr: m.ToEmail,
+		id: m.ID, fromName: f.name, fromAddr: f.addr, toName: v.ToName, toAddr: m.ToEmail,
 		replyTo: f.replyTo, subject: r.Subject, messageID: MessageID(w.cfg.BaseURL, m), date: now,
 		text: r.Text, html: r.HTML, link: v.Link(), code: m.Data["code"],
 	}, nil

@@ -536,7 +536,7 @@ func TestRetryDelay(t *testing.T) {
 	}
 }
 
-// TestHeaders: From carries the business name, Reply-To the support
+// TestHeaders: From carries KEDJA_MAIL_FROM's name, Reply-To the support
 // address; Date, Message-ID, multipart text and HTML in the customer's
 // language.
 func TestHeaders(t *testing.T) {
@@ -549,7 +549,7 @@ func TestHeaders(t *testing.T) {
 	got := e.srv.WaitFor(t, 1, 10*time.Second)[0]
 	h := got.Header
 	for k, want := range map[string]string{
-		"From":           `"Blomsterhuset" <no-reply@blomsterhuset.example>`,
+		"From":           `"Shop" <no-reply@blomsterhuset.example>`,
 		"Reply-To":       "<help@blomsterhuset.example>",
 		"Message-Id":     "<" + MessageID(e.w.cfg.BaseURL, m) + ">",
 		"Auto-Submitted": "auto-generated",
