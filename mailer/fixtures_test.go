@@ -14,13 +14,21 @@ import (
 // SMTP URL given (empty: log mode).
 func testConfig(t testing.TB, smtpURL string) config.Config {
 	t.Helper()
+	return testConfigWith(t, map[string]string{"KEDJA_SMTP_URL": smtpURL})
+}
+
+// testConfigWith is testConfig with more (or other) variables set.
+func testConfigWith(t testing.TB, more map[string]string) config.Config {
+	t.Helper()
 	env := map[string]string{
 		"KEDJA_BASE_URL":      "https://portal.blomsterhuset.example",
 		"KEDJA_DATABASE_URL":  "sqlite://unused.db",
-		"KEDJA_SMTP_URL":      smtpURL,
 		"KEDJA_MAIL_FROM":     "Shop <no-reply@blomsterhuset.example>",
 		"KEDJA_BUSINESS_NAME": "Blomsterhuset",
 		"KEDJA_TIMEZONE":      "Europe/Copenhagen",
+	}
+	for k, v := range more {
+		env[k] = v
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {

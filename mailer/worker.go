@@ -81,7 +81,8 @@ func WithTimeout(d time.Duration) Option { return func(w *Worker) { w.timeout = 
 func WithPoll(d time.Duration) Option { return func(w *Worker) { w.poll = d } }
 
 // WithTLSConfig sets the TLS configuration for STARTTLS and smtps (a test's
-// own certificate authority, for example).
+// own certificate authority, for example); it replaces the one built from
+// KEDJA_SMTP_CA_FILE.
 func WithTLSConfig(c *tls.Config) Option { return func(w *Worker) { w.tlsConf = c } }
 
 // New returns a worker for the outbox of s. It parses every mail template
@@ -105,6 +106,9 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger, opts ...Option) (*
 		return nil, err
 	}
 	w.tpl = tpl
+	if w.tlsConf == nil && cfg.SMTPRootCAs != nil {
+		w.tlsConf = &tls.Config{RootCAs: cfg.SMTPRootCAs, MinVersion: tls.VersionTLS12}
+	}
 	if cfg.SMTPURL == nil {
 		w.tr = &logTransport{log: w.log}
 	} else {
@@ -174,9 +178,13 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 	deadline := w.now().Add(max(w.lease/2, w.lease-2*w.timeout))
 	from := w.sender(ctx)
 	var c conn
+	delivered := 0
 	defer func() {
 		if c != nil {
 			c.close()
+		}
+		if delivered > 0 {
+			w.relayWorks(rec)
 		}
 	}()
 	for i, m := range list {
@@ -198,27 +206,51 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 					w.release(rec, list[i:])
 					return
 				}
+				w.relayProblem(rec, err)
 				for _, m := range list[i:] {
 					w.retry(rec, m, err)
 				}
 				return
 			}
 		}
-		delivered, err := c.send(out)
+		ok, err := c.send(out)
 		switch {
-		case delivered:
+		case ok:
 			if err != nil {
 				w.log.Warn("mailer: delivered, then the connection failed", "id", m.ID, "err", err)
 			}
+			delivered++
 			w.sent(rec, m)
 		case isPermanent(err):
 			w.fail(rec, m, err)
 		default:
+			w.relayProblem(rec, err)
 			w.retry(rec, m, err)
 			// The connection may be broken: the next message dials again.
 			c.close()
 			c = nil
 		}
+	}
+}
+
+// relayProblem logs a failure of the relay's configuration (see relayError)
+// as an error that says what to fix, and raises the admin outbox alert.
+// Other failures (an outage) are left to the retry's warning.
+func (w *Worker) relayProblem(ctx context.Context, err error) {
+	var re *relayError
+	if !errors.As(err, &re) {
+		return
+	}
+	w.log.Error("mailer: the relay refuses Kedja's mail: "+re.hint, "err", re.err)
+	if aerr := w.store.RaiseMailAlert(ctx, model.AlertOutgoing, re.hint, re.err.Error(), w.now()); aerr != nil {
+		w.log.Error("mailer: record the outbox alert", "err", aerr)
+	}
+}
+
+// relayWorks clears the outgoing alert once mail goes through again.
+func (w *Worker) relayWorks(ctx context.Context) {
+	if err := w.store.ClearMailAlert(ctx, model.AlertOutgoing); err != nil {
+		w.log.Error("mailer: clear the outbox alert", "err", err)
 	}
 }
 

@@ -3,12 +3,14 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database is embedded: the binary needs no files beside it
@@ -16,10 +18,14 @@ import (
 
 // Config is the whole typed configuration of a Kedja process.
 type Config struct {
-	Addr           string
-	BaseURL        *url.URL
-	DatabaseURL    string
-	SMTPURL        *url.URL // nil: mail is written to the log
+	Addr        string
+	BaseURL     *url.URL
+	DatabaseURL string
+	SMTPURL     *url.URL // nil: mail is written to the log
+	SMTPCAFile  string   // KEDJA_SMTP_CA_FILE, "" for none
+	// SMTPRootCAs are the certificate authorities trusted for the relay:
+	// the system's and those of KEDJA_SMTP_CA_FILE (nil: the system's).
+	SMTPRootCAs    *x509.CertPool
 	MailFrom       *mail.Address
 	SessionKey     string // empty: generated once and kept in the database
 	BusinessName   string
@@ -33,6 +39,7 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"KEDJA_BASE_URL", "http://localhost:8080", "public URL used in emailed links"},
 	{"KEDJA_DATABASE_URL", "sqlite://kedja.db", "sqlite://PATH (sqlite://:memory: allowed) or postgres://…"},
 	{"KEDJA_SMTP_URL", "", "smtp://user:pass@host:port, smtps://…; ?insecure=1 for local relays; empty: mail goes to the log"},
+	{"KEDJA_SMTP_CA_FILE", "", "PEM file of CA certificates trusted for the relay, besides the system's"},
 	{"KEDJA_MAIL_FROM", "Kedja <no-reply@localhost>", "From address"},
 	{"KEDJA_SESSION_KEY", "", "cookie key material (default: generated once and kept in the database)"},
 	{"KEDJA_BUSINESS_NAME", "Kedja", "name shown to customers and in mail"},
@@ -100,6 +107,15 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if f := get("KEDJA_SMTP_CA_FILE"); f != "" {
+		pool, err := loadCAFile(f)
+		if err != nil {
+			fail("KEDJA_SMTP_CA_FILE", "%v", err)
+		} else {
+			c.SMTPCAFile, c.SMTPRootCAs = f, pool
+		}
+	}
+
 	from, err := mail.ParseAddress(get("KEDJA_MAIL_FROM"))
 	if err != nil {
 		fail("KEDJA_MAIL_FROM", "want an address such as \"Shop <no-reply@shop.example>\", got %q", get("KEDJA_MAIL_FROM"))
@@ -141,6 +157,23 @@ func Load(getenv func(string) string) (Config, error) {
 		c.Location = l
 	}
 	return c, errors.Join(errs...)
+}
+
+// loadCAFile is the system's certificate pool plus the PEM certificates in
+// file, which must hold at least one.
+func loadCAFile(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate (want -----BEGIN CERTIFICATE----- blocks)", file)
+	}
+	return pool, nil
 }
 
 // ParseDatabaseURL splits a KEDJA_DATABASE_URL into its driver ("sqlite" or

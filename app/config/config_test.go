@@ -28,6 +28,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"KEDJA_ADDR", "8080", "KEDJA_ADDR:"},
 		{"KEDJA_SESSION_KEY", "short", "KEDJA_SESSION_KEY: too short"},
 		{"KEDJA_TRUSTED_PROXIES", "10.0.0.0/8, nonsense", "KEDJA_TRUSTED_PROXIES:"},
+		{"KEDJA_SMTP_CA_FILE", "/nonexistent/ca.pem", "KEDJA_SMTP_CA_FILE: cannot read the CA file"},
+		{"KEDJA_SMTP_CA_FILE", "config_test.go", "KEDJA_SMTP_CA_FILE: config_test.go holds no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{tc.name: tc.value}))
