@@ -42,4 +42,23 @@ type OutboxMessage struct {
 	LastError      string            `bun:"last_error,notnull"`
 	CreatedAt      time.Time         `bun:"created_at,notnull"`
 	SentAt         *time.Time        `bun:"sent_at"`
+
+	// The case the mail is about, if any, and its customer: the mailer
+	// gives such mail a reply address and thread ids that lead back to it.
+	CustomerID int64  `bun:"customer_id,nullzero"`
+	CaseKind   string `bun:"case_kind,notnull"` // CaseInquiry, CaseOrder or ""
+	CaseID     int64  `bun:"case_id,nullzero"`
+}
+
+// Case kinds an outbox row can be about.
+const (
+	CaseInquiry = "inquiry"
+	CaseOrder   = "order"
+)
+
+// About records the case (kind and id) and customer the mail is about, and
+// returns m.
+func (m *OutboxMessage) About(kind string, id, customerID int64) *OutboxMessage {
+	m.CaseKind, m.CaseID, m.CustomerID = kind, id, customerID
+	return m
 }

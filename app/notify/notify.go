@@ -2,6 +2,8 @@
 // enqueue them with store.Enqueue inside the transaction of the change that
 // causes them; the mailer renders Template in Locale with Data. Links are
 // stored as paths ("/orders/BQ-1001"): the mailer prefixes KEDJA_BASE_URL.
+// A customer's mail about a case records the case and customer (About), so
+// the mailer gives it a reply address and thread ids that lead back.
 package notify
 
 import (
@@ -56,7 +58,7 @@ func SignIn(purpose, key, toEmail, toName, locale, path, code string, expires ti
 // InquiryReceivedMsg tells the customer who owns their new inquiry and when
 // they will reply.
 func InquiryReceivedMsg(c *model.Customer, locale string, q *model.Inquiry, owner *model.Staff) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "inquiry-received:inquiry:" + id(q.ID), Template: InquiryReceived, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -64,19 +66,19 @@ func InquiryReceivedMsg(c *model.Customer, locale string, q *model.Inquiry, owne
 			"owner_name": owner.FullName, "owner_title": owner.Title, "owner_email": owner.Email,
 			"reply_due_at": fmtTime(q.ReplyDueAt),
 		},
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
 // StaffReplyMsg carries a staff member's reply to the customer.
 func StaffReplyMsg(c *model.Customer, locale string, q *model.Inquiry, m *model.Message, author *model.Staff) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "staff-reply:message:" + id(m.ID), Template: StaffReply, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
 			"path": "/inquiries/" + id(q.ID), "subject": q.Subject, "customer_name": c.Name, "body": m.Body,
 			"author_name": author.FullName, "author_title": author.Title,
 		},
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
 // OrderStatusMsg is the shipped / out-for-delivery notice, with tracking.
@@ -86,7 +88,7 @@ func OrderStatusMsg(c *model.Customer, locale string, o *model.Order, eventKey s
 	if o.Status == model.OrderOutForDelivery {
 		tpl = OrderOutForDelivery
 	}
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "order-" + o.Status + ":order:" + o.Ref + ":" + eventKey, Template: tpl, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -94,13 +96,13 @@ func OrderStatusMsg(c *model.Customer, locale string, o *model.Order, eventKey s
 			"carrier": o.Carrier, "tracking_number": o.TrackingNumber, "tracking_url": o.TrackingURL,
 			"expected_delivery": o.ExpectedDelivery,
 		},
-	}
+	}).About(model.CaseOrder, o.ID, c.ID)
 }
 
 // DeliveryConfirmationMsg tells the customer when and to whom the order was
 // delivered and who confirmed it. One per delivery of an order.
 func DeliveryConfirmationMsg(c *model.Customer, locale string, o *model.Order) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "delivery-confirmation:order:" + o.Ref + ":" + fmtTime(o.DeliveredAt), Template: DeliveryConfirmation,
 		Locale: locale, ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -108,7 +110,7 @@ func DeliveryConfirmationMsg(c *model.Customer, locale string, o *model.Order) *
 			"delivered_at": fmtTime(o.DeliveredAt), "recipient_name": o.RecipientName,
 			"confirmed_by": o.DeliveryConfirmedBy, "not_arrived_path": "/orders/" + o.Ref + "#ask",
 		},
-	}
+	}).About(model.CaseOrder, o.ID, c.ID)
 }
 
 // EscalationToManagerMsg asks the manager to step in, with a link to the case
@@ -126,7 +128,7 @@ func EscalationToManagerMsg(e *model.Escalation, manager *model.Staff, c *model.
 
 // EscalationAcknowledgedMsg tells the customer the manager has taken it.
 func EscalationAcknowledgedMsg(e *model.Escalation, manager *model.Staff, c *model.Customer, locale, caseTitle, path string) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "escalation-ack:" + id(e.ID), Template: EscalationAcknowledged, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -134,7 +136,18 @@ func EscalationAcknowledgedMsg(e *model.Escalation, manager *model.Staff, c *mod
 			"manager_name": manager.FullName, "manager_title": manager.Title, "manager_email": manager.Email,
 			"manager_phone": manager.Phone,
 		},
+	}).About(escalationCase(e))
+}
+
+// escalationCase is the case an escalation is about, for About.
+func escalationCase(e *model.Escalation) (string, int64, int64) {
+	if e.InquiryID != nil {
+		return model.CaseInquiry, *e.InquiryID, e.CustomerID
 	}
+	if e.OrderID != nil {
+		return model.CaseOrder, *e.OrderID, e.CustomerID
+	}
+	return "", 0, e.CustomerID
 }
 
 // HandoffMsg tells the new owner a case is now theirs. eventKey is unique per
