@@ -23,6 +23,7 @@ type outgoing struct {
 	replyTo            string
 	subject            string
 	messageID          string // without angle brackets
+	threadID           string // the case's thread id, without angle brackets; "" when about no case
 	date               time.Time
 	text, html         string
 	link, code         string // for the log transport
@@ -75,6 +76,12 @@ func (o *outgoing) msg() (*gomail.Msg, error) {
 	}
 	m.Subject(OneLine(o.subject))
 	m.SetMessageIDWithValue(o.messageID)
+	if o.threadID != "" {
+		// Every mail about the case refers to the same root, so clients
+		// show them as one conversation and a reply names its case.
+		m.SetGenHeaderPreformatted(gomail.HeaderInReplyTo, "<"+o.threadID+">")
+		m.SetGenHeaderPreformatted(gomail.HeaderReferences, "<"+o.threadID+">")
+	}
 	m.SetDateWithValue(o.date)
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")

@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -55,6 +57,8 @@ type Worker struct {
 	timeout time.Duration
 	poll    time.Duration
 	tlsConf *tls.Config
+
+	signer *mailref.Signer // reply addresses and thread ids; loaded on first use
 }
 
 // Option changes a Worker's defaults, mostly for tests.
@@ -257,7 +261,8 @@ func (w *Worker) relayWorks(ctx context.Context) {
 // from is the sender of a batch's mail.
 type from struct {
 	name, addr, replyTo string
-	business            string // the business name, for the mail's text
+	business            string          // the business name, for the mail's text
+	signer              *mailref.Signer // nil when the key cannot be read
 }
 
 // sender reads the business name and support address once per batch. The
@@ -283,7 +288,37 @@ func (w *Worker) sender(ctx context.Context) from {
 		f.addr = "no-reply@localhost"
 	}
 	f.name, f.business = OneLine(f.name), OneLine(f.business)
+	if w.signer == nil {
+		key, err := w.store.Secret(ctx, model.SecretReplyKey)
+		if err == nil {
+			w.signer, err = mailref.New(key)
+		}
+		if err != nil {
+			w.log.Error("mailer: reply key: mail goes out without reply addresses", "err", err)
+		}
+	}
+	f.signer = w.signer
 	return f
+}
+
+// caseRef is the case an outbox row is about, for its reply address.
+func caseRef(m *model.OutboxMessage) mailref.Ref {
+	r := mailref.Ref{ID: m.CaseID, CustomerID: m.CustomerID}
+	switch m.CaseKind {
+	case model.CaseInquiry:
+		r.Kind = mailref.KindInquiry
+	case model.CaseOrder:
+		r.Kind = mailref.KindOrder
+	}
+	return r
+}
+
+// host is the portal's host name, for Message-IDs.
+func host(base *url.URL) string {
+	if base != nil && base.Hostname() != "" {
+		return base.Hostname()
+	}
+	return "localhost"
 }
 
 // multiLine lists the data keys that hold text of several lines (a message
@@ -322,9 +357,16 @@ func (w *Worker) compose(m *model.OutboxMessage, f from) (*outgoing, error) {
 	if err != nil {
 		return nil, &permanentError{err}
 	}
+	replyTo, thread := f.replyTo, ""
+	if ref := caseRef(m); ref.Valid() && f.signer != nil {
+		if a := f.signer.ReplyAddress(f.replyTo, ref); a != "" {
+			replyTo = a
+		}
+		thread = f.signer.ThreadID(host(w.cfg.BaseURL), ref)
+	}
 	return &outgoing{
 		id: m.ID, fromName: f.name, fromAddr: f.addr, toName: v.ToName, toAddr: m.ToEmail,
-		replyTo: f.replyTo, subject: r.Subject, messageID: MessageID(w.cfg.BaseURL, m), date: now,
+		replyTo: replyTo, threadID: thread, subject: r.Subject, messageID: MessageID(w.cfg.BaseURL, m), date: now,
 		text: r.Text, html: r.HTML, link: v.Link(), code: m.Data["code"],
 	}, nil
 }
