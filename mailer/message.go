@@ -1,17 +1,15 @@
 package mailer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/mail"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -32,14 +30,9 @@ type outgoing struct {
 // MessageID is the Message-ID (without angle brackets) of an outbox row:
 // derived from its id and idempotency key, so every retry of a message
 // carries the same identity, and from the host of the base URL:
-// "outbox-42.1f0c2a9e5b7d@portal.example.com".
+// "outbox-42.1f0c2a9e5b7d@portal.example.com" (mailref.OutboxMessageID).
 func MessageID(baseURL *url.URL, m *model.OutboxMessage) string {
-	host := "localhost"
-	if baseURL != nil && baseURL.Hostname() != "" {
-		host = baseURL.Hostname()
-	}
-	sum := sha256.Sum256([]byte(strconv.FormatInt(m.ID, 10) + "\x00" + m.IdempotencyKey))
-	return "outbox-" + strconv.FormatInt(m.ID, 10) + "." + hex.EncodeToString(sum[:6]) + "@" + host
+	return mailref.OutboxMessageID(host(baseURL), m.ID, m.IdempotencyKey)
 }
 
 func (o *outgoing) fromHeader() string {

@@ -73,6 +73,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
+	inboundDone := startInbound(ctx, cfg, s, bus, log) // replies and new mail, when configured
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- worker.Run(ctx) }()
 	// Silence past a promised reply time escalates by itself.
@@ -86,6 +87,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		err = werr
 	}
 	<-watchDone
+	inboundDone()
 	log.Info("kedja stopped")
 	return err
 }

@@ -25,10 +25,14 @@ type Config struct {
 	SMTPCAFile  string   // KEDJA_SMTP_CA_FILE, "" for none
 	// SMTPRootCAs are the certificate authorities trusted for the relay:
 	// the system's and those of KEDJA_SMTP_CA_FILE (nil: the system's).
-	SMTPRootCAs    *x509.CertPool
-	MailFrom       *mail.Address
-	SessionKey     string // empty: generated once and kept in the database
-	BusinessName   string
+	SMTPRootCAs  *x509.CertPool
+	MailFrom     *mail.Address
+	SessionKey   string // empty: generated once and kept in the database
+	BusinessName string
+	// InboundSMTPAddr is where the built-in SMTP receiver listens ("" off).
+	InboundSMTPAddr string
+	// IMAPURL is the mailbox polled for replies and new mail (nil: off).
+	IMAPURL        *url.URL
 	TrustedProxies []netip.Prefix
 	Location       *time.Location // times shown to people are in this zone
 }
@@ -43,6 +47,8 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"KEDJA_MAIL_FROM", "Kedja <no-reply@localhost>", "From address"},
 	{"KEDJA_SESSION_KEY", "", "cookie key material (default: generated once and kept in the database)"},
 	{"KEDJA_BUSINESS_NAME", "Kedja", "name shown to customers and in mail"},
+	{"KEDJA_INBOUND_SMTP_ADDR", "", "listen address of the built-in SMTP receiver for replies and new mail (e.g. 127.0.0.1:2525); empty: off"},
+	{"KEDJA_IMAP_URL", "", "imaps://user:pass@host:993/INBOX (or imap://… with STARTTLS) of a mailbox polled for replies and new mail; empty: off"},
 	{"KEDJA_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed"},
 	{"KEDJA_TIMEZONE", "Europe/Copenhagen", "IANA time zone in which dates and times are shown to people"},
 }
@@ -129,6 +135,29 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.BusinessName = get("KEDJA_BUSINESS_NAME")
+
+	if a := get("KEDJA_INBOUND_SMTP_ADDR"); a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			fail("KEDJA_INBOUND_SMTP_ADDR", "want host:port such as 127.0.0.1:2525 or :25, got %q", a)
+		} else {
+			c.InboundSMTPAddr = a
+		}
+	}
+	if s := get("KEDJA_IMAP_URL"); s != "" {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+			fail("KEDJA_IMAP_URL", "not a URL: want imaps://user:pass@host:993/INBOX")
+		case u.Scheme != "imap" && u.Scheme != "imaps":
+			fail("KEDJA_IMAP_URL", "unsupported scheme %q: want imaps:// or imap://", u.Scheme)
+		case u.Hostname() == "":
+			fail("KEDJA_IMAP_URL", "missing host: want imaps://user:pass@host:993/INBOX")
+		case u.User == nil || u.User.Username() == "":
+			fail("KEDJA_IMAP_URL", "missing user name: want imaps://user:pass@host:993/INBOX")
+		default:
+			c.IMAPURL = u
+		}
+	}
 
 	if s := get("KEDJA_TRUSTED_PROXIES"); s != "" {
 		for _, part := range strings.Split(s, ",") {

@@ -26,6 +26,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -182,4 +183,32 @@ func (s *Signer) ParseThreadID(id string) (Ref, bool) {
 		return Ref{}, false
 	}
 	return s.parse(left[len("kedja-"):])
+}
+
+// OutboxMessageID is the Message-ID (without angle brackets) of outbox row
+// id with idempotency key key, on host: derived from both, so every retry
+// of a message carries the same identity — "outbox-42.1f0c2a9e5b7d@host".
+func OutboxMessageID(host string, id int64, key string) string {
+	if host == "" {
+		host = "localhost"
+	}
+	sum := sha256.Sum256([]byte(strconv.FormatInt(id, 10) + "\x00" + key))
+	return "outbox-" + strconv.FormatInt(id, 10) + "." + hex.EncodeToString(sum[:6]) + "@" + host
+}
+
+// ParseOutboxMessageID returns the outbox row id a Message-ID (with or
+// without angle brackets) claims; the caller checks it against the row
+// with OutboxMessageID.
+func ParseOutboxMessageID(id string) (int64, bool) {
+	id = strings.TrimSpace(strings.Trim(strings.TrimSpace(id), "<>"))
+	left, _, ok := strings.Cut(id, "@")
+	if !ok || !strings.HasPrefix(left, "outbox-") {
+		return 0, false
+	}
+	num, _, ok := strings.Cut(left[len("outbox-"):], ".")
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
 }

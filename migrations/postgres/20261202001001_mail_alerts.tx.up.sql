@@ -5,7 +5,7 @@ CREATE TABLE mail_alerts (
     kind text PRIMARY KEY,
     message text NOT NULL,
     detail text NOT NULL DEFAULT '',
-    first_at timestamp NOT NULL,
-    last_at timestamp NOT NULL,
+    first_at timestamptz NOT NULL,
+    last_at timestamptz NOT NULL,
     count integer NOT NULL DEFAULT 1
 );
