@@ -62,13 +62,18 @@ func Start(t testing.TB) *Dovecot {
 	} else if u, err := user.Current(); err == nil {
 		loginUser, internalUser = u.Username, u.Username
 	}
-	dir := t.TempDir()
-	mail, err := os.MkdirTemp("", "kedja-dovecot-mail-")
+	// Not t.TempDir(): its parent is 0700, and Dovecot's own users must
+	// read the configuration and write the mail.
+	dir, err := os.MkdirTemp("", "kedja-dovecot-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(mail) })
-	if err := os.Chmod(mail, 0o755); err != nil {
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	mail := filepath.Join(dir, "mail")
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(mail, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if os.Getuid() == 0 {
