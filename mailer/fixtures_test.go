@@ -29,6 +29,9 @@ func testConfigWith(t testing.TB, more map[string]string) config.Config {
 	}
 	for k, v := range more {
 		env[k] = v
+		if v == "" && k == "KEDJA_MAIL_FROM" {
+			delete(env, k) // the default
+		}
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {

@@ -113,6 +113,7 @@ func TestNamesCannotBreakMail(t *testing.T) {
 // name; without one, the business name is, whatever characters it has.
 func TestFromKeepsItsName(t *testing.T) {
 	cases := []struct{ mailFrom, business, want string }{
+		{"", "Blomsterhuset", "Blomsterhuset"}, // the default KEDJA_MAIL_FROM's "Kedja" does not replace the business name
 		{"Blomsterhuset Support <no-reply@blomsterhuset.example>", "Kedja", "Blomsterhuset Support"},
 		{"no-reply@blomsterhuset.example", `Blomster "Huset`, `Blomster "Huset`},
 		{"no-reply@blomsterhuset.example", "Blomster\\", "Blomster\\"},
@@ -133,11 +134,7 @@ func TestFromKeepsItsName(t *testing.T) {
 			if err := s.SaveSettings(ctx, st); err != nil {
 				t.Fatal(err)
 			}
-			cfg := testConfig(t, srv.URL().String())
-			cfg.MailFrom, err = mail.ParseAddress(c.mailFrom)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := testConfigWith(t, map[string]string{"KEDJA_SMTP_URL": srv.URL().String(), "KEDJA_MAIL_FROM": c.mailFrom})
 			if e.w, err = New(cfg, s, discardLogger(), WithNow(e.clk.Now)); err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +148,11 @@ func TestFromKeepsItsName(t *testing.T) {
 			}
 			got := srv.Messages()[0]
 			from := decodeAddress(t, got.Header.Get("From"))
-			if from.Name != c.want || from.Address != "no-reply@blomsterhuset.example" {
+			wantAddr := "no-reply@blomsterhuset.example"
+			if c.mailFrom == "" {
+				wantAddr = "no-reply@localhost"
+			}
+			if from.Name != c.want || from.Address != wantAddr {
 				t.Errorf("From %q decodes to %q <%s>, want %q", got.Header.Get("From"), from.Name, from.Address, c.want)
 			}
 			if got.Header.Get("X-Evil") != "" {

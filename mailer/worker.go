@@ -266,8 +266,8 @@ type from struct {
 }
 
 // sender reads the business name and support address once per batch. The
-// From name is KEDJA_MAIL_FROM's display name when it has one, else the
-// business name (the settings', else KEDJA_BUSINESS_NAME).
+// From name is the display name of KEDJA_MAIL_FROM when that is set with
+// one, else the business name (the settings', else KEDJA_BUSINESS_NAME).
 func (w *Worker) sender(ctx context.Context) from {
 	f := from{name: w.cfg.BusinessName}
 	st, err := w.store.Settings(ctx)
@@ -280,9 +280,9 @@ func (w *Worker) sender(ctx context.Context) from {
 	f.business = f.name
 	if w.cfg.MailFrom != nil {
 		f.addr = w.cfg.MailFrom.Address
-		if w.cfg.MailFrom.Name != "" {
-			f.name = w.cfg.MailFrom.Name
-		}
+	}
+	if w.cfg.MailFromName != "" {
+		f.name = w.cfg.MailFromName
 	}
 	if f.addr == "" {
 		f.addr = "no-reply@localhost"

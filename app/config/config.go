@@ -25,8 +25,12 @@ type Config struct {
 	SMTPCAFile  string   // KEDJA_SMTP_CA_FILE, "" for none
 	// SMTPRootCAs are the certificate authorities trusted for the relay:
 	// the system's and those of KEDJA_SMTP_CA_FILE (nil: the system's).
-	SMTPRootCAs  *x509.CertPool
-	MailFrom     *mail.Address
+	SMTPRootCAs *x509.CertPool
+	MailFrom    *mail.Address
+	// MailFromName is KEDJA_MAIL_FROM's display name when the variable is
+	// set (not the default's "Kedja"): the From name of every mail. Empty:
+	// the business name is.
+	MailFromName string
 	SessionKey   string // empty: generated once and kept in the database
 	BusinessName string
 	// InboundSMTPAddr is where the built-in SMTP receiver listens ("" off).
@@ -127,6 +131,9 @@ func Load(getenv func(string) string) (Config, error) {
 		fail("KEDJA_MAIL_FROM", "want an address such as \"Shop <no-reply@shop.example>\", got %q", get("KEDJA_MAIL_FROM"))
 	} else {
 		c.MailFrom = from
+		if strings.TrimSpace(getenv("KEDJA_MAIL_FROM")) != "" {
+			c.MailFromName = from.Name
+		}
 	}
 
 	c.SessionKey = getenv("KEDJA_SESSION_KEY")

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.BaseURL.String() != "http://localhost:8080" || c.DatabaseURL != "sqlite://kedja.db" ||
-		c.SMTPURL != nil || c.MailFrom.Address != "no-reply@localhost" || c.BusinessName != "Kedja" || c.Secure() {
+		c.SMTPURL != nil || c.MailFrom.Address != "no-reply@localhost" || c.MailFromName != "" || c.BusinessName != "Kedja" || c.Secure() {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
