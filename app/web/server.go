@@ -26,6 +26,7 @@ import (
 	"github.com/kedja/kedja/app/web/admin"
 	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/app/web/kit"
+	"github.com/kedja/kedja/app/web/portal"
 	"github.com/kedja/kedja/views"
 )
 
@@ -114,7 +115,10 @@ func New(d Deps) (*Server, error) {
 	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
 		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Log: d.Logger,
 		SessionLive: s.staffSessionLive})
-	s.routes(staffPages, api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
+	customerPages := portal.New(portal.Deps{Reads: d.Store, Writes: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations,
+		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Secure: d.Config.Secure(),
+		SessionLive: s.customerSessionLive})
+	s.routes(customerPages, staffPages, api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
 	return s, nil
 }
 
