@@ -1,6 +1,8 @@
-// Package web is Kedja's HTTP layer: one echo server with the customer
-// portal, the staff admin view and the JSON API, kept apart in their own
-// files, and one route table (routes.go).
+// Package web is Kedja's HTTP server: New wires the customer portal
+// (package portal), the staff admin view (admin) and the JSON API v1 (api)
+// over their shared kit, into one route table (routes.go) with the
+// middleware, the sessions and their guards, the CSRF check, the page cache,
+// the central error handler, the sign-in pages and the health check.
 package web
 
 import (
@@ -51,12 +53,9 @@ type Deps struct {
 type Server struct {
 	cfg      config.Config
 	store    *store.Store
-	cat      *i18n.Catalog
 	bus      live.Bus
 	log      *slog.Logger
 	now      func() time.Time
-	demo     bool
-	loc      *time.Location // the business's time zone
 	views    *kit.Renderer
 	layout   *kit.Layout
 	echo     *echo.Echo
@@ -64,11 +63,6 @@ type Server struct {
 	limits   *kit.RateLimiter
 	pages    *pageCache
 	sessions *sessionCache
-
-	inquiries   *inquiries.Service
-	escalations *escalations.Service
-	staff       *staff.Service
-	settings    *settings.Service
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -86,9 +80,8 @@ func New(d Deps) (*Server, error) {
 	if d.Inquiries == nil || d.Escalations == nil || d.Staff == nil || d.Settings == nil {
 		return nil, errors.New("web: the domain services (Deps.Inquiries, Escalations, Staff, Settings) are required")
 	}
-	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo,
-		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, settings: d.Settings}
-	s.loc = kit.Location(d.Config.Location)
+	s := &Server{cfg: d.Config, store: d.Store, bus: d.Bus, log: d.Logger, now: d.Now}
+	loc := kit.Location(d.Config.Location) // the business's time zone
 	var err error
 	if s.views, err = kit.NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
@@ -112,13 +105,14 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
-	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
-		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Log: d.Logger,
-		SessionLive: s.staffSessionLive})
 	customerPages := portal.New(portal.Deps{Reads: d.Store, Writes: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations,
-		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Secure: d.Config.Secure(),
+		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Secure: d.Config.Secure(),
 		SessionLive: s.customerSessionLive})
-	s.routes(customerPages, staffPages, api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
+	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
+		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Log: d.Logger,
+		SessionLive: s.staffSessionLive})
+	apiV1 := api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: loc, Now: d.Now})
+	s.routes(customerPages, staffPages, apiV1)
 	return s, nil
 }
 
