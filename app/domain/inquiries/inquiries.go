@@ -45,17 +45,12 @@ var (
 type Service struct {
 	Store    *store.Store
 	Bus      live.Publisher   // nil: nothing is published
-	Now      func() time.Time // the clock; nil is time.Now
+	Now      func() time.Time // the clock
 	Location *time.Location   // the business's time zone, for third parties' dates; nil is UTC
 }
 
 // now is the service's clock as Kedja stores times.
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return model.Now()
-	}
-	return model.Normalize(s.Now())
-}
+func (s *Service) now() time.Time { return model.Normalize(s.Now()) }
 
 // multiline is typed text as it is kept: line ends as "\n", no surrounding
 // space.

@@ -43,11 +43,7 @@ func (h *Handlers) loadInquiry(c echo.Context, id int64) (*inquiryData, error) {
 			return nil, err
 		}
 	}
-	e, err := h.reads.LatestEscalationForCustomer(ctx, cust.ID, model.InquirySubject(q.ID))
-	switch {
-	case err == nil && e.IsOpen:
-		d.Escalation = e
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	if d.Escalation, err = h.openEscalation(ctx, cust.ID, model.InquirySubject(q.ID)); err != nil {
 		return nil, err
 	}
 	if d.Messages, err = h.reads.MessagesForCustomer(ctx, cust.ID, q.ID); err != nil {

@@ -43,11 +43,7 @@ func (h *Handlers) loadOrder(c echo.Context, ref string) (*orderData, error) {
 			return nil, err
 		}
 	}
-	e, err := h.reads.LatestEscalationForCustomer(ctx, cust.ID, model.OrderSubject(o.ID))
-	switch {
-	case err == nil && e.IsOpen:
-		d.Escalation = e
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	if d.Escalation, err = h.openEscalation(ctx, cust.ID, model.OrderSubject(o.ID)); err != nil {
 		return nil, err
 	}
 	if d.Events, err = h.reads.OrderEventsForCustomer(ctx, cust.ID, o.ID); err != nil {

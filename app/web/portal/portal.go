@@ -8,6 +8,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -92,4 +93,17 @@ func New(d Deps) *Handlers {
 	return &Handlers{reads: d.Reads, writes: d.Writes, inquiries: d.Inquiries, escalations: d.Escalations,
 		bus: d.Bus, views: d.Views, layout: d.Layout, loc: d.Location, now: d.Now, secure: d.Secure,
 		sessionLive: d.SessionLive}
+}
+
+// openEscalation is the customer's open escalation of subject
+// (model.OrderSubject, model.InquirySubject), or nil when there is none.
+func (h *Handlers) openEscalation(ctx context.Context, customerID int64, subject string) (*model.Escalation, error) {
+	e, err := h.reads.LatestEscalationForCustomer(ctx, customerID, subject)
+	switch {
+	case err == nil && e.IsOpen:
+		return e, nil
+	case err == nil || errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	}
+	return nil, err
 }
