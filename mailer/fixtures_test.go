@@ -60,20 +60,23 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 	del.Status, del.DeliveredAt = model.OrderDelivered, &delivered
 	e := &model.Escalation{ID: 3, Subject: "inquiry:41", CustomerID: ann.ID, ManagerID: mette.ID,
 		Reason: "I was promised the invoice within 24 hours three times.", CreatedAt: now.Add(-time.Hour)}
+	// The escalated case: inquiry 41 (its pages are /inquiries/41 and
+	// /admin/inquiries/41).
+	escalated := notify.Case{Inquiry: &model.Inquiry{ID: 41, CustomerID: ann.ID, Subject: "Invoice copy for BH-1010"}}
 	expires := now.Add(10 * time.Minute)
 	msgs := map[string]*model.OutboxMessage{
 		notify.SignInCustomer: notify.SignIn(model.KindCustomer, "h1", ann.Email, ann.Name, locale,
-			"/auth/tok3nCUSTOMERabc", "482913", expires),
+			"tok3nCUSTOMERabc", "482913", expires),
 		notify.SignInStaff: notify.SignIn(model.KindStaff, "h2", anna.Email, anna.FullName, locale,
-			"/admin/auth/tok3nSTAFFxyz", "105728", expires),
+			"tok3nSTAFFxyz", "105728", expires),
 		notify.InquiryReceived:        notify.InquiryReceivedMsg(ann, locale, q, anna),
 		notify.StaffReply:             notify.StaffReplyMsg(ann, locale, q, msg, anna),
 		notify.OrderShipped:           notify.OrderStatusMsg(ann, locale, o, "t1"),
 		notify.OrderOutForDelivery:    notify.OrderStatusMsg(ann, locale, &out, "t2"),
 		notify.DeliveryConfirmation:   notify.DeliveryConfirmationMsg(ann, locale, &del),
-		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, "Invoice copy for BH-1010", "/admin/inquiries/41"),
-		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, "Invoice copy for BH-1010", "/inquiries/41"),
-		notify.Handoff:                notify.HandoffMsg(mette, anna, "Invoice copy for BH-1010", "/admin/inquiries/41", "t9"),
+		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, escalated),
+		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, escalated),
+		notify.Handoff:                notify.HandoffMsg(mette, anna, escalated, "t9"),
 	}
 	// Queued at the sample's own time, so a test clock decides when it is
 	// due, not the day the test happens to run.

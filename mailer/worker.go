@@ -30,6 +30,7 @@ import (
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
 )
 
@@ -342,7 +343,7 @@ func oneLineData(d map[string]string) map[string]string {
 // that expired while the mail waited, is a permanent failure.
 func (w *Worker) compose(m *model.OutboxMessage, f from) (*outgoing, error) {
 	now := w.now()
-	if store.IsSignInTemplate(m.Template) {
+	if notify.IsSignIn(m.Template) {
 		if exp, err := time.Parse(time.RFC3339, m.Data["expires_at"]); err == nil && now.After(exp) {
 			return nil, &permanentError{errors.New("the sign-in link expired before it could be sent")}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/apikeys"
+	"github.com/kedja/kedja/app/domain/refusal"
 )
 
 // runAPIKey is `kedja apikey create --name N`: it makes a key and prints it
@@ -41,9 +42,9 @@ func runAPIKey(ctx context.Context, env *Env, args []string) error {
 	}
 	defer s.Close()
 	key, k, err := apikeys.Create(ctx, s, *name, time.Now())
-	var ne *apikeys.NameError
+	var ne refusal.Refusal
 	if errors.As(err, &ne) {
-		return fmt.Errorf("--name: %s", ne.Msg)
+		return fmt.Errorf("--name: %s", ne.Text)
 	}
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/i18n"
+	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web"
 )
@@ -73,7 +74,7 @@ func TestAPIKeyCreate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(wire(cfg, s, cat, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}

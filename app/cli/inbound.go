@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/config"
-	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/domain/mailin"
+	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/mailer/imapin"
@@ -19,12 +19,12 @@ import (
 // startInbound starts what is configured of incoming mail — the SMTP
 // receiver (KEDJA_INBOUND_SMTP_ADDR) and the IMAP poller (KEDJA_IMAP_URL)
 // — until ctx ends. The returned function waits for them to stop.
-func startInbound(ctx context.Context, cfg config.Config, s *store.Store, bus cases.Publisher, log *slog.Logger) func() {
+func startInbound(ctx context.Context, cfg config.Config, s *store.Store, bus live.Publisher, log *slog.Logger) func() {
 	var wg sync.WaitGroup
 	if cfg.InboundSMTPAddr == "" && cfg.IMAPURL == nil {
 		return wg.Wait
 	}
-	svc := &mailin.Service{Store: s, Cases: MailCases{Bus: bus}, Now: time.Now, Log: log}
+	svc := &mailin.Service{Store: s, Cases: MailCases{Bus: bus, Location: cfg.Location}, Now: time.Now, Log: log}
 	if cfg.MailFrom != nil {
 		svc.Own = []string{cfg.MailFrom.Address}
 	}

@@ -4,27 +4,33 @@ import (
 	"context"
 	"time"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
 
-// MailCases adapts today's case operations to mailin.Cases, the one place
-// incoming mail reaches them: when the inquiries service replaces
-// cases.OpenInquiry and cases.CustomerReply, re-point these two methods
-// (build the service on tx so the work joins mailin's transaction).
+// MailCases adapts the inquiries service to mailin.Cases, the one place
+// incoming mail reaches case operations. Each call builds the service on tx,
+// so the case change joins mailin's transaction (and its Message-ID
+// dedupe) and commits or rolls back with it.
 type MailCases struct {
-	Bus cases.Publisher
+	Bus      live.Publisher
+	Location *time.Location
+}
+
+func (m MailCases) service(tx *store.Store, now time.Time) *inquiries.Service {
+	return &inquiries.Service{Store: tx, Bus: m.Bus, Now: func() time.Time { return now }, Location: m.Location}
 }
 
 // Open opens an inquiry for the customer (about orderRef, or in general)
 // with the owner rule, inside tx.
 func (m MailCases) Open(ctx context.Context, tx *store.Store, customerID int64, subject, body, orderRef string, by model.Actor, now time.Time) (*model.Inquiry, error) {
-	return cases.OpenInquiry(ctx, tx, m.Bus, customerID, subject, body, orderRef, by, now)
+	return m.service(tx, now).Open(ctx, customerID, inquiries.Question{Subject: subject, Body: body, OrderRef: orderRef}, by)
 }
 
 // CustomerReply adds the customer's message to their inquiry, reopening a
 // resolved one, inside tx.
 func (m MailCases) CustomerReply(ctx context.Context, tx *store.Store, customerID, inquiryID int64, body string, now time.Time) (*model.Message, error) {
-	return cases.CustomerReply(ctx, tx, m.Bus, customerID, inquiryID, body, now)
+	return m.service(tx, now).CustomerReply(ctx, customerID, inquiryID, body)
 }

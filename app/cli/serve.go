@@ -3,13 +3,19 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
+	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/demo"
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/settings"
+	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web"
 	"github.com/kedja/kedja/mailer"
 )
@@ -57,7 +63,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		defer pg.Close()
 		bus = pg
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Demo: *withDemo || cfg.SMTPURL == nil})
+	deps := wire(cfg, s, cat, bus, log)
+	deps.Demo = *withDemo || cfg.SMTPURL == nil
+	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}
@@ -80,7 +88,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		cases.WatchOverdue(ctx, s, bus, time.Now, time.Minute, log)
+		deps.Escalations.WatchOverdue(ctx, time.Minute, log)
 	}()
 	err = srv.Serve(ctx, ln)
 	if werr := <-workerDone; err == nil {
@@ -90,4 +98,17 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	inboundDone()
 	log.Info("kedja stopped")
 	return err
+}
+
+// wire builds the domain's services once, over one store, bus and clock,
+// and the web server's dependencies around them: the web handlers and the
+// overdue watch share the same services.
+func wire(cfg config.Config, s *store.Store, cat *i18n.Catalog, bus live.Bus, log *slog.Logger) web.Deps {
+	inq := &inquiries.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location}
+	return web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Now: time.Now,
+		Inquiries:   inq,
+		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Inquiries: inq},
+		Staff:       &staff.Service{Store: s, Bus: bus, Now: time.Now},
+		Settings:    &settings.Service{Store: s, Bus: bus},
+	}
 }

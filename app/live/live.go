@@ -24,6 +24,39 @@ type Bus interface {
 	Subscribe(topic string) (events <-chan Event, cancel func())
 }
 
+// Publisher is the half of a Bus that changes need: domain actions publish,
+// only streams subscribe.
+type Publisher interface {
+	Publish(topic string, ev Event)
+}
+
+// Committer is a transaction that runs functions once it has committed (a
+// store.Store inside WithTx is one).
+type Committer interface {
+	AfterCommit(f func())
+}
+
+// CaseChanged tells, once tx has committed, everyone who shows a customer's
+// case that it changed: each name (OrderEvent, InquiryEvent) and
+// "dashboard" on the customer's topic, each name and "queue" on the staff
+// topic. pub may be nil (nothing listens).
+func CaseChanged(tx Committer, pub Publisher, customerID int64, names ...string) {
+	if pub == nil {
+		return
+	}
+	tx.AfterCommit(func() {
+		topic := CustomerTopic(customerID)
+		for _, n := range names {
+			pub.Publish(topic, Event{Name: n})
+		}
+		pub.Publish(topic, Event{Name: "dashboard"})
+		for _, n := range names {
+			pub.Publish(StaffTopic, Event{Name: n})
+		}
+		pub.Publish(StaffTopic, Event{Name: "queue"})
+	})
+}
+
 // CustomerTopic is the topic of one customer's changes.
 func CustomerTopic(customerID int64) string { return "customer:" + strconv.FormatInt(customerID, 10) }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,7 +20,7 @@ type Escalation struct {
 	bun.BaseModel `bun:"table:escalations"`
 
 	ID                 int64      `bun:"id,pk,autoincrement"`
-	Subject            string     `bun:"subject,notnull"` // "order:12" or "inquiry:7"
+	Subject            string     `bun:"subject,notnull"` // OrderSubject or InquirySubject
 	OrderID            *int64     `bun:"order_id"`
 	InquiryID          *int64     `bun:"inquiry_id"`
 	CustomerID         int64      `bun:"customer_id,notnull"`
@@ -35,3 +36,12 @@ type Escalation struct {
 
 	Manager *Staff `bun:"rel:belongs-to,join:manager_id=id"`
 }
+
+// OrderSubject is the stored subject of an escalation of the order with
+// this id: "order:12". (Live events name an order by its reference instead:
+// live.OrderEvent.)
+func OrderSubject(orderID int64) string { return "order:" + strconv.FormatInt(orderID, 10) }
+
+// InquirySubject is the stored subject of an escalation of the inquiry with
+// this id: "inquiry:7".
+func InquirySubject(inquiryID int64) string { return "inquiry:" + strconv.FormatInt(inquiryID, 10) }

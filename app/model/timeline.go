@@ -13,9 +13,35 @@ const (
 	ActorSystem   = "system" // the shop's systems (API, CSV import) or Kedja itself
 )
 
+// Timeline event kinds: what an Event records. Views word each kind; nothing
+// spells these strings but this list.
+const (
+	EventOrderPlaced            = "order_placed"     // the shop's systems created the order
+	EventOrderUpdated           = "order_updated"    // details changed (staff only)
+	EventStatusChanged          = "status_changed"   // an order's or inquiry's status
+	EventExpectedChanged        = "expected_changed" // an order's expected delivery date
+	EventHandoff                = "handoff"          // a case passed from one owner to another
+	EventInquiryOpened          = "inquiry_opened"
+	EventCustomerReplied        = "customer_replied" // audit of a customer message (staff only)
+	EventStaffReplied           = "staff_replied"    // audit of a staff reply (staff only)
+	EventNoteAdded              = "note_added"       // an internal note (staff only)
+	EventEscalated              = "escalated"
+	EventEscalationAcknowledged = "escalation_acknowledged"
+	EventEscalationResolved     = "escalation_resolved"
+)
+
+// Older names of timeline event kinds, still worded when a timeline holds
+// them.
+const (
+	EventOrderCreated            = "order_created"             // now EventOrderPlaced
+	EventExpectedDeliveryChanged = "expected_delivery_changed" // now EventExpectedChanged
+	EventOwnerChanged            = "owner_changed"             // now EventHandoff
+	EventReassigned              = "reassigned"                // now EventHandoff
+)
+
 // Event is one entry in an order's or inquiry's timeline. Kind names what
-// happened (status_changed, handoff, escalated, …); Data holds its parameters
-// so the sentence can be written in the reader's language.
+// happened (one of the Event… kinds above); Data holds its parameters so the
+// sentence can be written in the reader's language.
 type Event struct {
 	bun.BaseModel `bun:"table:timeline_events"`
 
@@ -46,6 +72,9 @@ func (a Actor) Stamp(e *Event) *Event {
 	e.ActorKind, e.ActorStaffID, e.ActorName = a.Kind, a.StaffID, a.Name
 	return e
 }
+
+// CustomerActor is the actor for a customer.
+func CustomerActor(c *Customer) Actor { return Actor{Kind: ActorCustomer, Name: c.Name} }
 
 // StaffActor is the actor for a staff member.
 func StaffActor(s *Staff) Actor {

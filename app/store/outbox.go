@@ -107,7 +107,7 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error 
 	if err := s.r.NewSelect().Model(m).Column("id", "template", "state").Where("id = ?", id).Scan(ctx); err != nil {
 		return fmt.Errorf("store: retry outbox %d: %w", id, notFound(err))
 	}
-	if IsSignInTemplate(m.Template) {
+	if notify.IsSignIn(m.Template) {
 		return fmt.Errorf("store: retry outbox %d: a sign-in email cannot be resent (ask for a new link): %w", id, ErrConflict)
 	}
 	res, err := s.w.NewUpdate().Model((*model.OutboxMessage)(nil)).
@@ -122,31 +122,6 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) error 
 	}
 	s.AfterCommit(s.notifyEnqueue)
 	return nil
-}
-
-// IsSignInTemplate reports whether mail of this template carries a sign-in
-// link and code in its data.
-func IsSignInTemplate(template string) bool {
-	return template == notify.SignInCustomer || template == notify.SignInStaff
-}
-
-// signInSecrets are the data keys of sign-in mail that hold the plaintext
-// token (in the link path) and code; only their hashes are kept elsewhere.
-var signInSecrets = []string{"path", "code"}
-
-// scrubbed returns m's data without the sign-in secrets, or nil when m is not
-// sign-in mail and its data stays as it is.
-func scrubbed(m *model.OutboxMessage) map[string]string {
-	if !IsSignInTemplate(m.Template) {
-		return nil
-	}
-	d := make(map[string]string, len(m.Data))
-	for k, v := range m.Data {
-		if !slices.Contains(signInSecrets, k) {
-			d[k] = v
-		}
-	}
-	return d
 }
 
 // ClaimOutbox leases up to limit due messages to the caller until now+lease:
@@ -257,7 +232,7 @@ func (s *Store) ReleaseOutbox(ctx context.Context, m *model.OutboxMessage) (held
 // finish applies upd to m if the caller still holds its claim: state
 // sending with the attempt number the claim gave it.
 func (s *Store) finish(ctx context.Context, upd *bun.UpdateQuery, m *model.OutboxMessage, scrub bool, what string) (bool, error) {
-	if d := scrubbed(m); scrub && d != nil {
+	if d := notify.Scrubbed(m); scrub && d != nil {
 		b, err := json.Marshal(d)
 		if err != nil {
 			return false, fmt.Errorf("store: outbox %d %s: %w", m.ID, what, err)

@@ -66,3 +66,28 @@ func (s *Store) InquiryEvents(ctx context.Context, inquiryID int64, customerOnly
 	}
 	return list, nil
 }
+
+// OrderEventsForCustomer returns what the customer sees of the timeline of
+// one of their orders, oldest first; another customer's order has none.
+func (s *Store) OrderEventsForCustomer(ctx context.Context, customerID, orderID int64) ([]*model.Event, error) {
+	var list []*model.Event
+	err := s.r.NewSelect().Model(&list).
+		Where("order_id = ? AND customer_id = ? AND customer_visible = ?", orderID, customerID, true).Order("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of order %d of customer %d: %w", orderID, customerID, err)
+	}
+	return list, nil
+}
+
+// InquiryEventsForCustomer returns what the customer sees of the timeline
+// of one of their inquiries, oldest first; another customer's inquiry has
+// none.
+func (s *Store) InquiryEventsForCustomer(ctx context.Context, customerID, inquiryID int64) ([]*model.Event, error) {
+	var list []*model.Event
+	err := s.r.NewSelect().Model(&list).
+		Where("inquiry_id = ? AND customer_id = ? AND customer_visible = ?", inquiryID, customerID, true).Order("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of inquiry %d of customer %d: %w", inquiryID, customerID, err)
+	}
+	return list, nil
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 )
@@ -123,7 +122,7 @@ func TestAdminActionPermissions(t *testing.T) {
 		c := a.client()
 		c.signIn(w.mette.Email, true)
 		c.get("/admin") // the session works before
-		if _, err := staffwork.Deactivate(context.Background(), a.store, a.hub, w.mette.ID, w.boss, a.clock.Now()); err != nil {
+		if _, err := a.staff.Deactivate(context.Background(), w.mette.ID, w.boss); err != nil {
 			t.Fatal(err)
 		}
 		// Deactivation moves Mette's escalations to someone else: the actions

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kedja/kedja/app/domain/apikeys"
 	"github.com/kedja/kedja/app/testenv"
+	"github.com/kedja/kedja/app/web/admin"
 )
 
 var keyPattern = regexp.MustCompile(`kedja_[A-Za-z0-9_-]{43}`)
@@ -68,7 +69,7 @@ func TestAdminAPIKeys(t *testing.T) {
 			if loc == nil {
 				loc = time.UTC
 			}
-			mustContain(t, list, adminView{now: a.clock.Now(), loc: loc}.When(keys[0].LastUsedAt))
+			mustContain(t, list, admin.When(keys[0].LastUsedAt, a.clock.Now(), loc))
 
 			// Revoked: the key fails at once; the list says so.
 			r = c.post("/admin/api-keys/"+itoa(keys[0].ID)+"/revoke", nil)

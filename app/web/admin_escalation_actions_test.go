@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/testenv"
@@ -31,17 +31,17 @@ func newEscalationWorld(t *testing.T, dialect string) *escalationWorld {
 	w.mette = a.addStaff("mette@shop.example", "Mette Lund", "Team lead", nil, false)
 	w.per = a.addStaff("per@shop.example", "Per Olsen", "Driver", w.mette, false)
 	w.bobOrder3 = a.addOrder("BQ-3003", w.bob, w.per, model.OrderShipped)
-	w.annEsc = w.escalate(t, w.ann, cases.Subject{OrderRef: "BQ-1001"}, "Nobody answers")
-	w.bobEsc = w.escalate(t, w.bob, cases.Subject{OrderRef: "BQ-3003"}, "Where is it?")
+	w.annEsc = w.escalate(t, w.ann, escalations.Subject{OrderRef: "BQ-1001"}, "Nobody answers")
+	w.bobEsc = w.escalate(t, w.bob, escalations.Subject{OrderRef: "BQ-3003"}, "Where is it?")
 	if w.annEsc.ManagerID != w.boss.ID || w.bobEsc.ManagerID != w.mette.ID {
 		t.Fatalf("escalations went to %d and %d", w.annEsc.ManagerID, w.bobEsc.ManagerID)
 	}
 	return w
 }
 
-func (w *escalationWorld) escalate(t *testing.T, c *model.Customer, sub cases.Subject, reason string) *model.Escalation {
+func (w *escalationWorld) escalate(t *testing.T, c *model.Customer, sub escalations.Subject, reason string) *model.Escalation {
 	t.Helper()
-	e, _, err := cases.Escalate(context.Background(), w.app.store, w.app.hub, c.ID, sub, reason, customerActor(c), w.app.clock.Now())
+	e, _, err := w.app.escalations.Escalate(context.Background(), c.ID, sub, reason, model.CustomerActor(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAdminEscalationAcknowledgeResolve(t *testing.T) {
 			}
 			evs := a.orderEvents(w.annOrder)
 			last := evs[len(evs)-1]
-			if last.Kind != cases.KindEscalationAcknowledged || !last.CustomerVisible || last.ActorName != "Birgit Lund" || last.Data["manager"] != "Birgit Lund" {
+			if last.Kind != model.EventEscalationAcknowledged || !last.CustomerVisible || last.ActorName != "Birgit Lund" || last.Data["manager"] != "Birgit Lund" {
 				t.Fatalf("acknowledge event: %+v", last)
 			}
 			mustContain(t, boss.get("/admin/escalations?done=acknowledged").Body, "Acknowledged. The customer can see you have taken it.")
@@ -101,11 +101,11 @@ func TestAdminEscalationAcknowledgeResolve(t *testing.T) {
 				t.Fatalf("after resolve: %+v", e)
 			}
 			evs = a.orderEvents(w.annOrder)
-			if last := evs[len(evs)-1]; last.Kind != cases.KindEscalationResolved || last.ActorName != "Birgit Lund" {
+			if last := evs[len(evs)-1]; last.Kind != model.EventEscalationResolved || last.ActorName != "Birgit Lund" {
 				t.Fatalf("resolve event: %+v", last)
 			}
 			// Only local admin pages are places to go back to.
-			qe := w.escalate(t, w.ann, cases.Subject{InquiryID: w.annQ.ID}, "")
+			qe := w.escalate(t, w.ann, escalations.Subject{InquiryID: w.annQ.ID}, "")
 			mustContain(t, boss.get("/admin/inquiries/"+itoa(w.annQ.ID)).Body, `action="/admin/escalations/`+itoa(qe.ID)+`/acknowledge"`)
 			wantRedirect(t, "acknowledge with a foreign next", boss.post("/admin/escalations/"+itoa(qe.ID)+"/acknowledge",
 				form("next", "https://evil.example/admin/")), "/admin/escalations?done=acknowledged")
@@ -166,7 +166,7 @@ func TestAdminEscalationSomeoneElses(t *testing.T) {
 			wantStatus(t, "to nobody", mette.post(base+"/reassign", form("to", "999999")), http.StatusUnprocessableEntity)
 
 			// An escalated inquiry is handed over the inquiry's way.
-			qe := w.escalate(t, w.ann, cases.Subject{InquiryID: w.annQ.ID}, "")
+			qe := w.escalate(t, w.ann, escalations.Subject{InquiryID: w.annQ.ID}, "")
 			boss := a.client()
 			boss.signIn(w.boss.Email, true)
 			wantRedirect(t, "boss hands over the inquiry", boss.post("/admin/escalations/"+itoa(qe.ID)+"/reassign",

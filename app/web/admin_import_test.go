@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kedja/kedja/app/testenv"
+	"github.com/kedja/kedja/app/web/admin"
 )
 
 // upload posts file to /admin/import as a browser would: with htmx (the
@@ -87,13 +88,13 @@ func TestAdminImport(t *testing.T) {
 			t.Run("the list of bad rows is capped, the count is not", func(t *testing.T) {
 				var f strings.Builder
 				f.WriteString("order_ref,customer_email,status\n")
-				for i := 0; i < maxShownRowErrors+50; i++ {
+				for i := 0; i < admin.MaxShownRowErrors+50; i++ {
 					fmt.Fprintf(&f, "X-%d,x@example.com,nope\n", i)
 				}
 				r := c.upload(f.String(), true)
 				mustContain(t, r.Body, "0 created, 0 updated, 0 unchanged, 250 failed.", "The first 200 of 250 bad rows are listed.")
-				if n := strings.Count(r.Body, "<td>status</td>"); n != maxShownRowErrors {
-					t.Errorf("%d bad rows listed, want %d", n, maxShownRowErrors)
+				if n := strings.Count(r.Body, "<td>status</td>"); n != admin.MaxShownRowErrors {
+					t.Errorf("%d bad rows listed, want %d", n, admin.MaxShownRowErrors)
 				}
 			})
 			t.Run("a bad file or no file is refused", func(t *testing.T) {

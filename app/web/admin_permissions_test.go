@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -88,7 +87,7 @@ func TestAdminPermissions(t *testing.T) {
 		if r := c.get("/admin"); r.StatusCode != http.StatusOK {
 			t.Fatalf("before: %d", r.StatusCode)
 		}
-		if _, err := staffwork.Deactivate(context.Background(), a.store, a.hub, anna.ID, boss, a.clock.Now()); err != nil {
+		if _, err := a.staff.Deactivate(context.Background(), anna.ID, boss); err != nil {
 			t.Fatal(err)
 		}
 		if r := c.get("/admin"); r.StatusCode != http.StatusSeeOther {

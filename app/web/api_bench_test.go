@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kedja/kedja/app/testenv"
+	"github.com/kedja/kedja/app/web/api"
 )
 
 // BenchmarkAPIUpsert creates orders with PUT /api/v1/orders/{ref} through
@@ -39,7 +40,7 @@ func BenchmarkAPIUpsert(b *testing.B) {
 				}
 				// The key's rate is 20 a second: the test clock passes as
 				// much time as one request is allowed.
-				a.clock.Add(apiEvery)
+				a.clock.Add(api.KeyEvery)
 				return nil
 			}
 			b.Run("serial", func(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kedja/kedja/app/domain/apikeys"
+	"github.com/kedja/kedja/app/web/api"
 )
 
 // apiResp is an answer of the JSON API.
@@ -19,9 +20,9 @@ type apiResp struct {
 }
 
 // order decodes the body as an order.
-func (r *apiResp) order(t testing.TB) *apiOrder {
+func (r *apiResp) order(t testing.TB) *api.Order {
 	t.Helper()
-	var o apiOrder
+	var o api.Order
 	if err := json.Unmarshal([]byte(r.Body), &o); err != nil {
 		t.Fatalf("answer %d is not an order: %v\n%s", r.Status, err, r.Body)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/testenv"
+	"github.com/kedja/kedja/app/web/api"
 )
 
 func TestAPIKeyAuth(t *testing.T) {
@@ -112,17 +113,17 @@ func TestAPIPutAndGetOrder(t *testing.T) {
 			}
 			o := r.order(t)
 			placed := time.Date(2026, 11, 20, 8, 15, 0, 0, time.UTC)
-			if o.Ref != "BQ-2001" || o.Status != "confirmed" || o.Customer != (apiCustomer{"ann@example.com", "Ann Jensen", "da"}) ||
+			if o.Ref != "BQ-2001" || o.Status != "confirmed" || o.Customer != (api.Customer{Email: "ann@example.com", Name: "Ann Jensen", Locale: "da"}) ||
 				len(o.Items) != 1 || o.Items[0] != (model.Item{Name: "Condolence bouquet, white", Quantity: 1}) ||
 				o.Total != "499.00" || o.Currency != "DKK" || o.PlacedAt == nil || !o.PlacedAt.Equal(placed) ||
 				o.ExpectedDelivery != "2026-11-22" || o.DeliveredAt != nil || o.Carrier != "PostNord" ||
 				o.TrackingNumber != "00370712345" || o.TrackingURL != "https://tracking.example/00370712345" ||
-				o.RecipientName != "Birthe Hansen" || o.Owner != (apiOwner{anna.FullName, anna.Title, anna.Email}) ||
+				o.RecipientName != "Birthe Hansen" || o.Owner != (api.Owner{Name: anna.FullName, Title: anna.Title, Email: anna.Email}) ||
 				o.Changed == nil || !*o.Changed || o.OwnerAssigned {
 				t.Fatalf("created order:\n%s", r.Body)
 			}
 			if len(o.Timeline) != 2 || o.Timeline[0].Kind != "order_placed" || o.Timeline[1].Kind != "status_changed" ||
-				o.Timeline[1].Data["status"] != "confirmed" || o.Timeline[1].Actor != (apiEventActor{"system", "API key web-shop"}) ||
+				o.Timeline[1].Data["status"] != "confirmed" || o.Timeline[1].Actor != (api.EventActor{Kind: "system", Name: "API key web-shop"}) ||
 				o.Timeline[1].Text == "" || !o.Timeline[0].At.Equal(placed) {
 				t.Fatalf("timeline:\n%s", r.Body)
 			}
@@ -388,7 +389,7 @@ func TestAPINotices(t *testing.T) {
 func TestAPIRateLimit(t *testing.T) {
 	a := newTestApp(t, "sqlite") // the clock stands still: no token comes back by itself
 	key, other := a.apiNewKey("web-shop"), a.apiNewKey("warehouse")
-	for i := 0; i < apiBurst; i++ {
+	for i := 0; i < api.KeyBurst; i++ {
 		if r := a.apiCall(http.MethodGet, "/api/v1/orders/R-1", key, ""); r.Status != http.StatusNotFound {
 			t.Fatalf("request %d within the burst: %d %s", i+1, r.Status, r.Body)
 		}
@@ -405,7 +406,7 @@ func TestAPIRateLimit(t *testing.T) {
 	apiWantError(t, "after Retry-After", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", key, ""), http.StatusNotFound, "not_found", "")
 
 	// Wrong keys are limited per client address, then answered 429.
-	for i := 0; i < apiBadBurst; i++ {
+	for i := 0; i < api.BadKeyBurst; i++ {
 		apiWantError(t, "wrong key", a.apiCall(http.MethodGet, "/api/v1/orders/R-1", "kedja_guess", ""), http.StatusUnauthorized, "unauthorized", "")
 	}
 	r = a.apiCall(http.MethodGet, "/api/v1/orders/R-1", "kedja_guess", "")

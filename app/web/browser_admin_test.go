@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kedja/kedja/app/domain/staffwork"
 	"github.com/kedja/kedja/app/testenv"
 )
 
@@ -146,7 +145,7 @@ func TestBrowserAdminReplyLive(t *testing.T) {
 	// The open inquiry page updates by itself when a colleague writes.
 	waitStream(t, staff)
 	jonas := a.addStaff("jonas@shop.example", "Jonas Berg", "Driver", nil, false)
-	if _, err := staffwork.InternalNote(context.Background(), a.store, a.hub, q.ID, jonas, "Birthe signed for it.", a.clock.Now()); err != nil {
+	if _, err := a.inquiries.Note(context.Background(), q.ID, jonas, "Birthe signed for it."); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, staff, "#conversation", "Birthe signed for it.")
@@ -157,7 +156,7 @@ func TestBrowserAdminReplyLive(t *testing.T) {
 	}
 	waitText(t, staff, "#queue", "Anna Holm")
 	waitStream(t, staff)
-	if err := staffwork.ReassignInquiry(context.Background(), a.store, a.hub, q.ID, jonas.ID, anna, a.clock.Now()); err != nil {
+	if err := a.inquiries.Reassign(context.Background(), q.ID, jonas.ID, anna); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, staff, "#queue", "Jonas Berg")

@@ -9,17 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/api"
+	"github.com/kedja/kedja/app/web/kit"
 )
-
-// APIError is the JSON error body of CONTRACT.md.
-type APIError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
 // handleError is the one place errors become responses: store.ErrNotFound is
 // a 404, echo.HTTPError keeps its status, anything else is a logged 500 with a
@@ -30,13 +22,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, msg := http.StatusInternalServerError, ""
 	var he *echo.HTTPError
-	var ae *APIError
+	var ae *api.Error
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d MiB", tooBig.Limit>>20)
 	case errors.As(err, &ae):
-		_ = c.JSON(ae.Status, map[string]any{"error": ae})
+		_ = ae.Write(c)
 		return
 	case errors.Is(err, store.ErrNotFound):
 		status = http.StatusNotFound
@@ -50,27 +42,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "err", err)
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-		code := map[int]string{400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-			405: "method_not_allowed", 413: "too_large", 422: "invalid", 429: "rate_limited"}[status]
-		if code == "" {
-			code = "internal"
-		}
-		if msg == "" || status >= 500 {
-			msg = http.StatusText(status)
-		}
-		_ = c.JSON(status, map[string]any{"error": &APIError{Code: code, Message: msg}})
+		_ = api.ForStatus(status, msg).Write(c)
 		return
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
 	}
-	p := s.page(c, "")
+	p := s.layout.Page(c, "")
 	if strings.HasPrefix(c.Request().URL.Path, "/admin") {
 		p.Lang = "en"
 	}
 	data := struct {
-		Page
+		kit.Page
 		Status  int
 		Message string
 	}{Page: p, Status: status}

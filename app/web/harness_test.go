@@ -15,6 +15,10 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/settings"
+	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
@@ -39,6 +43,37 @@ type testApp struct {
 	clock *clock
 	hub   *live.Hub
 	http  *httptest.Server
+
+	// The domain's services the server uses (the app's clock and hub).
+	inquiries   *inquiries.Service
+	escalations *escalations.Service
+	staff       *staff.Service
+}
+
+// withServices adds to d the domain's services on d's store, bus and clock,
+// as main wires them.
+func withServices(d Deps) Deps {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
+	d.Inquiries = inq
+	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Inquiries: inq}
+	d.Staff = &staff.Service{Store: d.Store, Bus: d.Bus, Now: d.Now}
+	d.Settings = &settings.Service{Store: d.Store, Bus: d.Bus}
+	return d
+}
+
+// inquiriesAt is the inquiries service on s and bus (nil: none) with its
+// clock stopped at now, for fixtures.
+func inquiriesAt(s *store.Store, bus live.Publisher, now time.Time) *inquiries.Service {
+	return &inquiries.Service{Store: s, Bus: bus, Now: func() time.Time { return now }}
+}
+
+// escalationsAt is the escalations service on s and bus (nil: none) with
+// its clock stopped at now, for fixtures.
+func escalationsAt(s *store.Store, bus live.Publisher, now time.Time) *escalations.Service {
+	return &escalations.Service{Store: s, Bus: bus, Now: func() time.Time { return now }, Inquiries: inquiriesAt(s, bus, now)}
 }
 
 // newTestApp starts a server on a fresh database of the given dialect.
@@ -61,14 +96,16 @@ func newTestApp(t testing.TB, dialect string, envs ...map[string]string) *testAp
 	}
 	clk := &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	hub := live.NewHub()
-	srv, err := New(Deps{Config: cfg, Store: s, Catalog: cat, Bus: hub, Now: clk.Now,
+	d := withServices(Deps{Config: cfg, Store: s, Catalog: cat, Bus: hub, Now: clk.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &testApp{t: t, srv: srv, store: s, clock: clk, hub: hub, http: hs}
+	return &testApp{t: t, srv: srv, store: s, clock: clk, hub: hub, http: hs,
+		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff}
 }
 
 // client is a browser-like client: a cookie jar, no automatic redirects.

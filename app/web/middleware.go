@@ -12,11 +12,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
+
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // recoverPanics turns a panic into a 500 and a log line with the stack.
@@ -101,7 +101,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true,
 				Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode, MaxAge: 0})
 		}
-		c.Set(ctxCSRF, token)
+		kit.SetCSRFToken(c, token)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -136,48 +136,10 @@ func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// limiters are in-process token buckets keyed by client IP or address.
-type limiters struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	byIP map[string]*rate.Limiter
-	seen time.Time
-}
-
-func newLimiters(now func() time.Time) *limiters {
-	return &limiters{now: now, byIP: map[string]*rate.Limiter{}}
-}
-
-// allow takes a token from key's bucket (every/burst) and says when to retry.
-func (l *limiters) allow(key string, every time.Duration, burst int) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if now.Sub(l.seen) > 10*time.Minute { // forget idle buckets now and then
-		for k, lim := range l.byIP {
-			if lim.TokensAt(now) >= float64(lim.Burst()) {
-				delete(l.byIP, k)
-			}
-		}
-		l.seen = now
-	}
-	lim := l.byIP[key]
-	if lim == nil {
-		lim = rate.NewLimiter(rate.Every(every), burst)
-		l.byIP[key] = lim
-	}
-	r := lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
-
 // limitSignIn allows about 10 sign-in requests a minute per client IP.
 func (s *Server) limitSignIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ok, wait := s.limits.allow("signin-ip:"+c.RealIP(), 6*time.Second, 10)
+		ok, wait := s.limits.Allow("signin-ip:"+c.RealIP(), 6*time.Second, 10)
 		if !ok {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 			return echo.NewHTTPError(http.StatusTooManyRequests, "too many sign-in attempts; wait a minute and try again")
@@ -195,7 +157,7 @@ const (
 
 // allowSignInMail is the global outbound cap on sign-in mail.
 func (s *Server) allowSignInMail() bool {
-	ok, _ := s.limits.allow("signin-mail", mailEvery, mailBurst)
+	ok, _ := s.limits.Allow("signin-mail", mailEvery, mailBurst)
 	return ok
 }
 
@@ -206,8 +168,8 @@ const (
 	maxUploadBody = 256 << 20
 )
 
-// uploadRoutes are the routes allowed a body up to maxUploadBody.
-var uploadRoutes = map[string]bool{"/admin/import": true}
+// uploadRoute reports whether the route takes a body up to maxUploadBody.
+func uploadRoute(path string) bool { return path == "/admin/import" }
 
 // limitBody refuses a body over its route's limit with 413: at once when
 // Content-Length says so, else when the handler reads past the limit (the
@@ -220,7 +182,7 @@ var uploadRoutes = map[string]bool{"/admin/import": true}
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		limit := int64(maxBody)
-		if uploadRoutes[c.Path()] && c.Request().Header.Get("X-CSRF-Token") != "" {
+		if uploadRoute(c.Path()) && c.Request().Header.Get("X-CSRF-Token") != "" {
 			limit = maxUploadBody
 		}
 		r := c.Request()

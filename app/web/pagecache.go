@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // csrfPlaceholder stands in for the CSRF token in cached pages; each response
@@ -138,12 +139,12 @@ func (w *captureWriter) Write(b []byte) (int, error) { return w.buf.Write(b) }
 // change), one renders it and the others wait for that page.
 func (s *Server) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		cust := customerOf(c)
-		token, _ := c.Get(ctxCSRF).(string)
+		cust := kit.CustomerOf(c)
+		token := kit.CSRFToken(c)
 		if cust == nil || c.Request().Method != http.MethodGet || token == "" {
 			return next(c)
 		}
-		k := pageKey{customer: cust.ID, lang: s.locale(c), uri: c.Request().URL.RequestURI(),
+		k := pageKey{customer: cust.ID, lang: s.layout.Locale(c), uri: c.Request().URL.RequestURI(),
 			htmx: c.Request().Header.Get("HX-Request") == "true"}
 		if e := s.pages.get(k); e != nil {
 			return s.pages.writeCached(c, e, token)
@@ -183,10 +184,10 @@ func (s *Server) renderPage(c echo.Context, next echo.HandlerFunc, k pageKey, ge
 	orig := resp.Writer
 	cw := &captureWriter{ResponseWriter: orig, status: http.StatusOK}
 	resp.Writer = cw
-	token := c.Get(ctxCSRF)
-	c.Set(ctxCSRF, csrfPlaceholder)
+	token := kit.CSRFToken(c)
+	kit.SetCSRFToken(c, csrfPlaceholder)
 	err := next(c)
-	c.Set(ctxCSRF, token)
+	kit.SetCSRFToken(c, token)
 	resp.Writer = orig
 	resp.Committed = false
 	resp.Size = 0

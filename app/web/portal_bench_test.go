@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
@@ -92,25 +93,26 @@ func seedOrders(tb testing.TB, s *store.Store, n int, now time.Time) (*model.Cus
 	}
 	flush()
 	for i := 0; i < 12; i++ {
-		q, err := cases.OpenInquiry(ctx, s, nil, me.ID, fmt.Sprintf("Question %d", i), "Where is my order?", "",
-			model.Actor{Kind: model.ActorCustomer, Name: me.Name}, now.Add(-time.Duration(i)*time.Hour))
+		q, err := inquiriesAt(s, nil, now.Add(-time.Duration(i)*time.Hour)).Open(ctx, me.ID,
+			inquiries.Question{Subject: fmt.Sprintf("Question %d", i), Body: "Where is my order?"},
+			model.Actor{Kind: model.ActorCustomer, Name: me.Name})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		if i%4 == 0 {
-			if _, _, err := cases.Escalate(ctx, s, nil, me.ID, cases.Subject{InquiryID: q.ID}, "", model.Actor{Kind: model.ActorCustomer}, now); err != nil {
+			if _, _, err := escalationsAt(s, nil, now).Escalate(ctx, me.ID, escalations.Subject{InquiryID: q.ID}, "", model.Actor{Kind: model.ActorCustomer}); err != nil {
 				tb.Fatal(err)
 			}
 		}
 	}
 	for i := 0; i < 5; i++ {
-		ev := &model.Event{CustomerID: me.ID, OrderID: &mine.ID, Kind: "status_changed", ActorKind: model.ActorStaff,
+		ev := &model.Event{CustomerID: me.ID, OrderID: &mine.ID, Kind: model.EventStatusChanged, ActorKind: model.ActorStaff,
 			ActorName: "Staff Member1", Data: map[string]string{"status": model.OrderStatuses[i]}, CustomerVisible: true, CreatedAt: now}
 		if err := s.InsertEvent(ctx, ev); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	if _, _, err := cases.Escalate(ctx, s, nil, me.ID, cases.Subject{OrderRef: mine.Ref}, "", model.Actor{Kind: model.ActorCustomer}, now); err != nil {
+	if _, _, err := escalationsAt(s, nil, now).Escalate(ctx, me.ID, escalations.Subject{OrderRef: mine.Ref}, "", model.Actor{Kind: model.ActorCustomer}); err != nil {
 		tb.Fatal(err)
 	}
 	return me, mine

@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/portal"
 )
 
 // sseStream is an open /events response read line by line.
@@ -82,8 +85,8 @@ func TestPortalEventsDeliveryScopeAndCleanup(t *testing.T) {
 	}
 
 	// A change to Ann's order reaches Ann's stream, named for the order.
-	if _, _, err := cases.Escalate(context.Background(), w.app.store, w.app.hub, w.ann.ID,
-		cases.Subject{OrderRef: "BQ-1001"}, "", customerActor(w.ann), w.app.clock.Now()); err != nil {
+	if _, _, err := w.app.escalations.Escalate(context.Background(), w.ann.ID,
+		escalations.Subject{OrderRef: "BQ-1001"}, "", model.CustomerActor(w.ann)); err != nil {
 		t.Fatal(err)
 	}
 	if !annStream.waitFor("event: order:BQ-1001", 5*time.Second) {
@@ -93,7 +96,7 @@ func TestPortalEventsDeliveryScopeAndCleanup(t *testing.T) {
 		t.Fatal("Ann's stream did not get the dashboard event")
 	}
 	// Bob's stream hears nothing of it; his own change arrives.
-	if _, err := cases.CustomerReply(context.Background(), w.app.store, w.app.hub, w.bob.ID, w.bobQ.ID, "hello", w.app.clock.Now()); err != nil {
+	if _, err := w.app.inquiries.CustomerReply(context.Background(), w.bob.ID, w.bobQ.ID, "hello"); err != nil {
 		t.Fatal(err)
 	}
 	want := "event: inquiry:" + strconv.FormatInt(w.bobQ.ID, 10)
@@ -147,8 +150,9 @@ func TestPortalDashboardPages(t *testing.T) {
 		}
 	}
 	for i := 0; i < 10; i++ {
-		if _, err := cases.OpenInquiry(ctx, w.app.store, nil, w.ann.ID, "Q"+strconv.Itoa(i), "body", "",
-			customerActor(w.ann), w.app.clock.Now().Add(-time.Duration(i%3)*time.Hour)); err != nil {
+		at := w.app.clock.Now().Add(-time.Duration(i%3) * time.Hour)
+		if _, err := inquiriesAt(w.app.store, nil, at).Open(ctx, w.ann.ID, inquiries.Question{Subject: "Q" + strconv.Itoa(i), Body: "body"},
+			model.CustomerActor(w.ann)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +179,7 @@ func TestPortalDashboardPages(t *testing.T) {
 				n++
 			}
 		}
-		if n > dashboardPageSize {
+		if n > portal.DashboardPageSize {
 			t.Errorf("%s shows %d cases", path, n)
 		}
 		path = ""

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -69,12 +69,12 @@ func newPortalWorld(t testing.TB, dialect string) *portalWorld {
 	}
 	w.annOrder = order("BQ-1001", w.ann, w.anna)
 	w.bobOrder = order("BQ-2002", w.bob, w.jonas)
-	if w.annQ, err = cases.OpenInquiry(ctx, a.store, a.hub, w.ann.ID, "Invoice copy", "Please send the invoice again.", "BQ-1001",
-		customerActor(w.ann), now); err != nil {
+	if w.annQ, err = inquiriesAt(a.store, a.hub, now).Open(ctx, w.ann.ID,
+		inquiries.Question{Subject: "Invoice copy", Body: "Please send the invoice again.", OrderRef: "BQ-1001"}, model.CustomerActor(w.ann)); err != nil {
 		t.Fatal(err)
 	}
-	if w.bobQ, err = cases.OpenInquiry(ctx, a.store, a.hub, w.bob.ID, "Bob's secret question", "Bob's secret body", "BQ-2002",
-		customerActor(w.bob), now); err != nil {
+	if w.bobQ, err = inquiriesAt(a.store, a.hub, now).Open(ctx, w.bob.ID,
+		inquiries.Question{Subject: "Bob's secret question", Body: "Bob's secret body", OrderRef: "BQ-2002"}, model.CustomerActor(w.bob)); err != nil {
 		t.Fatal(err)
 	}
 	w.annFact = &model.CustomerFact{CustomerID: w.ann.ID, Label: "TV box serial", Value: "SN-1234", UpdatedBy: "Anna Holm"}

@@ -1,6 +1,8 @@
-// Package web is Kedja's HTTP layer: one echo server with the customer
-// portal, the staff admin view and the JSON API, kept apart in their own
-// files, and one route table (routes.go).
+// Package web is Kedja's HTTP server: New wires the customer portal
+// (package portal), the staff admin view (admin) and the JSON API v1 (api)
+// over their shared kit, into one route table (routes.go) with the
+// middleware, the sessions and their guards, the CSRF check, the page cache,
+// the central error handler, the sign-in pages and the health check.
 package web
 
 import (
@@ -16,9 +18,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/settings"
+	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/store"
+	"github.com/kedja/kedja/app/web/admin"
+	"github.com/kedja/kedja/app/web/api"
+	"github.com/kedja/kedja/app/web/kit"
+	"github.com/kedja/kedja/app/web/portal"
 	"github.com/kedja/kedja/views"
 )
 
@@ -31,21 +41,26 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time // the clock; tests pass a controllable one
 	Demo    bool             // demo data loaded: the sign-in pages say where links appear
+
+	// The domain's services, built once in main and shared.
+	Inquiries   *inquiries.Service
+	Escalations *escalations.Service
+	Staff       *staff.Service
+	Settings    *settings.Service
 }
 
 // Server is the HTTP server.
 type Server struct {
 	cfg      config.Config
 	store    *store.Store
-	cat      *i18n.Catalog
 	bus      live.Bus
 	log      *slog.Logger
 	now      func() time.Time
-	demo     bool
-	views    *Renderer
+	views    *kit.Renderer
+	layout   *kit.Layout
 	echo     *echo.Echo
 	cookies  *cookies
-	limits   *limiters
+	limits   *kit.RateLimiter
 	pages    *pageCache
 	sessions *sessionCache
 }
@@ -62,21 +77,26 @@ func New(d Deps) (*Server, error) {
 	if d.Bus == nil {
 		d.Bus = live.NewHub()
 	}
-	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo}
+	if d.Inquiries == nil || d.Escalations == nil || d.Staff == nil || d.Settings == nil {
+		return nil, errors.New("web: the domain services (Deps.Inquiries, Escalations, Staff, Settings) are required")
+	}
+	s := &Server{cfg: d.Config, store: d.Store, bus: d.Bus, log: d.Logger, now: d.Now}
+	loc := kit.Location(d.Config.Location) // the business's time zone
 	var err error
-	if s.views, err = NewRenderer(views.FS, s.funcs()); err != nil {
+	if s.views, err = kit.NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
 	}
-	settings, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
+	s.layout = &kit.Layout{Catalog: d.Catalog, BusinessName: d.Config.BusinessName, Demo: d.Demo}
+	business, err := d.Store.EnsureSettings(context.Background(), d.Config.BusinessName)
 	if err != nil {
 		return nil, err
 	}
 	key := d.Config.SessionKey
 	if key == "" {
-		key = settings.SessionKey
+		key = business.SessionKey
 	}
 	s.cookies = newCookies(key, d.Config.Secure())
-	s.limits = newLimiters(d.Now)
+	s.limits = kit.NewRateLimiter(d.Now)
 	s.pages = newPageCache(d.Now, d.Bus)
 	s.sessions = newSessionCache(d.Bus)
 
@@ -85,7 +105,14 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
-	s.routes()
+	customerPages := portal.New(portal.Deps{Reads: d.Store, Writes: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations,
+		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Secure: d.Config.Secure(),
+		SessionLive: s.customerSessionLive})
+	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
+		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Log: d.Logger,
+		SessionLive: s.staffSessionLive})
+	apiV1 := api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: loc, Now: d.Now})
+	s.routes(customerPages, staffPages, apiV1)
 	return s, nil
 }
 

@@ -16,15 +16,7 @@ import (
 	"github.com/kedja/kedja/app/domain/signin"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
-)
-
-// Context keys.
-const (
-	ctxCSRF     = "csrf"
-	ctxCustomer = "customer"
-	ctxStaff    = "staff"
-	ctxCSession = "customer_session"
-	ctxSSession = "staff_session"
+	"github.com/kedja/kedja/app/web/kit"
 )
 
 // Session lifetimes, enforced on the server from the session row.
@@ -180,14 +172,12 @@ func (s *Server) loadSessions(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if sess != nil {
-			c.Set(ctxCustomer, cust)
-			c.Set(ctxCSession, sess)
+			kit.SetCustomer(c, cust, sess)
 		}
 		if sess := s.lookupSession(c, model.KindStaff); sess != nil {
 			st, err := s.store.StaffByID(c.Request().Context(), sess.SubjectID)
 			if err == nil && st.Active {
-				c.Set(ctxStaff, st)
-				c.Set(ctxSSession, sess)
+				kit.SetStaff(c, st, sess)
 			} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -220,20 +210,10 @@ func (s *Server) lookupSession(c echo.Context, kind string) *model.Session {
 	return sess
 }
 
-func customerOf(c echo.Context) *model.Customer {
-	v, _ := c.Get(ctxCustomer).(*model.Customer)
-	return v
-}
-
-func staffOf(c echo.Context) *model.Staff {
-	v, _ := c.Get(ctxStaff).(*model.Staff)
-	return v
-}
-
 // requireCustomer sends anonymous visitors to /login and back afterwards.
 func (s *Server) requireCustomer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if customerOf(c) == nil {
+		if kit.CustomerOf(c) == nil {
 			return s.toSignIn(c, "/login")
 		}
 		return next(c)
@@ -244,7 +224,7 @@ func (s *Server) requireCustomer(next echo.HandlerFunc) echo.HandlerFunc {
 // customer session never opens /admin.
 func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if staffOf(c) == nil {
+		if kit.StaffOf(c) == nil {
 			return s.toSignIn(c, "/admin/login")
 		}
 		return next(c)
@@ -254,7 +234,7 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 // requireAdmin refuses staff without the admin flag.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if st := staffOf(c); st == nil || !st.IsAdmin {
+		if st := kit.StaffOf(c); st == nil || !st.IsAdmin {
 			return echo.NewHTTPError(http.StatusForbidden, "this page is for administrators")
 		}
 		return next(c)
@@ -274,14 +254,28 @@ func (s *Server) toSignIn(c echo.Context, login string) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
-// safeNext keeps a post-sign-in redirect on this site: a local path only.
-func safeNext(next, fallback string) string {
-	if len(next) < 1 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
-		return fallback
+// staffSessionLive reports whether the request's staff session still exists
+// and its staff member is still active.
+func (s *Server) staffSessionLive(c echo.Context) bool {
+	sess := kit.StaffSession(c)
+	if sess == nil {
+		return false
 	}
-	u, err := url.Parse(next)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return fallback
+	ctx := c.Request().Context()
+	if _, err := s.store.SessionByHash(ctx, sess.IDHash); err != nil {
+		return false
 	}
-	return next
+	st, err := s.store.StaffByID(ctx, sess.SubjectID)
+	return err == nil && st.Active
+}
+
+// customerSessionLive reports whether the request's customer session still
+// exists (sign out everywhere ends open streams too).
+func (s *Server) customerSessionLive(c echo.Context) bool {
+	sess := kit.CustomerSession(c)
+	if sess == nil {
+		return false
+	}
+	_, err := s.store.SessionByHash(c.Request().Context(), sess.IDHash)
+	return err == nil
 }

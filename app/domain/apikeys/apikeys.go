@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -27,7 +28,7 @@ const Prefix = "kedja_"
 
 // keyLen is the length of a key: the prefix and 32 random bytes in
 // unpadded base64url.
-var keyLen = len(Prefix) + base64.RawURLEncoding.EncodedLen(32)
+const keyLen = len(Prefix) + 43 // base64.RawURLEncoding.EncodedLen(32)
 
 // displayLen is how much of a key the lists show (the prefix and 6
 // characters of the secret: enough to tell keys apart, far too little to
@@ -47,22 +48,17 @@ var ErrInvalid = errors.New("the API key is not valid: send the whole key, as `k
 // ErrRevoked means the key was revoked.
 var ErrRevoked = errors.New("this API key has been revoked: create a new one with `kedja apikey create --name N` or under /admin/api-keys")
 
-// NameError is an unusable key name; its text says what to do.
-type NameError struct{ Msg string }
-
-func (e *NameError) Error() string { return e.Msg }
-
 // CheckName trims a key name and checks it: one line, 1 to MaxName
-// characters.
+// characters. A bad name is a refusal.Refusal of field "name".
 func CheckName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", &NameError{"give the key a name that says what uses it, such as web-shop"}
+		return "", refusal.New("name", "required", "give the key a name that says what uses it, such as web-shop")
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", &NameError{"the key name must be one line of text, such as web-shop"}
+		return "", refusal.New("name", "invalid", "the key name must be one line of text, such as web-shop")
 	case utf8.RuneCountInString(name) > MaxName:
-		return "", &NameError{fmt.Sprintf("the key name is at most %d characters", MaxName)}
+		return "", refusal.New("name", "too_long", fmt.Sprintf("the key name is at most %d characters", MaxName))
 	}
 	return name, nil
 }
@@ -93,7 +89,8 @@ func wellFormed(s string) bool {
 
 // Create makes a key called name and returns it, the one time it is ever
 // available, with its stored row. The name must not be in use by another
-// active key, so timelines ("API key web-shop") say which system acted.
+// active key, so timelines ("API key web-shop") say which system acted: a
+// name in use is a refusal.Refusal of field "name", code "taken".
 func Create(ctx context.Context, s *store.Store, name string, now time.Time) (string, *model.APIKey, error) {
 	name, err := CheckName(name)
 	if err != nil {
@@ -104,7 +101,7 @@ func Create(ctx context.Context, s *store.Store, name string, now time.Time) (st
 		return "", nil, err
 	}
 	if taken {
-		return "", nil, &NameError{fmt.Sprintf("an active API key is already called %q: choose another name, or revoke that key first", name)}
+		return "", nil, refusal.New("name", "taken", fmt.Sprintf("an active API key is already called %q: choose another name, or revoke that key first", name))
 	}
 	key, err := generate()
 	if err != nil {

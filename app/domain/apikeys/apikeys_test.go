@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/apikeys"
+	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/testenv"
 )
@@ -28,12 +29,12 @@ func TestKeys(t *testing.T) {
 		if err != nil || key2 == key {
 			t.Fatalf("second key %q, %v", key2, err)
 		}
-		var ne *apikeys.NameError
+		var ne refusal.Refusal
 		if _, _, err := apikeys.Create(ctx, s, "web-shop", now); !errors.As(err, &ne) {
 			t.Fatalf("same name again: %v", err)
 		}
 		for _, bad := range []string{"", "   ", "two\nlines", strings.Repeat("x", apikeys.MaxName+1)} {
-			if _, err := apikeys.CheckName(bad); !errors.As(err, &ne) || ne.Msg == "" {
+			if _, err := apikeys.CheckName(bad); !errors.As(err, &ne) || ne.Text == "" {
 				t.Errorf("name %q: %v", bad, err)
 			}
 		}

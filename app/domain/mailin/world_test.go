@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/cli"
-	"github.com/kedja/kedja/app/domain/cases"
+	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/domain/mailin"
 	"github.com/kedja/kedja/app/inmail"
 	"github.com/kedja/kedja/app/live"
@@ -84,8 +84,10 @@ func newWorld(t testing.TB, s *store.Store) *world {
 			t.Fatal(err)
 		}
 		p.c = c
-		q, err := cases.OpenInquiry(ctx, s, bus, c.ID, "Fakturakopi", "Kan jeg få en kopi af fakturaen?", "",
-			model.Actor{Kind: model.ActorCustomer, Name: c.Name}, w.now.Add(-2*time.Hour))
+		opened := w.now.Add(-2 * time.Hour)
+		inq := &inquiries.Service{Store: s, Bus: bus, Now: func() time.Time { return opened }}
+		q, err := inq.Open(ctx, c.ID, inquiries.Question{Subject: "Fakturakopi", Body: "Kan jeg få en kopi af fakturaen?"},
+			model.Actor{Kind: model.ActorCustomer, Name: c.Name})
 		if err != nil {
 			t.Fatal(err)
 		}

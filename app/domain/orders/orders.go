@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
-	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
@@ -24,16 +23,15 @@ import (
 )
 
 // Publisher is the part of the live bus the actions need (a live.Bus is one).
-type Publisher interface {
-	Publish(topic string, ev live.Event)
-}
+type Publisher = live.Publisher
 
-// Timeline event kinds written by this package (besides owner's "handoff").
+// Timeline event kinds written by this package (besides owner's handoff),
+// as model defines them.
 const (
-	KindPlaced          = "order_placed"
-	KindStatusChanged   = "status_changed"
-	KindExpectedChanged = "expected_changed"
-	KindUpdated         = "order_updated" // details changed; staff only
+	KindPlaced          = model.EventOrderPlaced
+	KindStatusChanged   = model.EventStatusChanged
+	KindExpectedChanged = model.EventExpectedChanged
+	KindUpdated         = model.EventOrderUpdated // details changed; staff only
 )
 
 // ErrNeedsNote means a status change goes backwards (delivered → shipped, a
@@ -388,7 +386,7 @@ func recordStatus(ctx context.Context, tx *store.Store, o *model.Order, mv statu
 			}
 			o.Customer = c
 		}
-		loc := mailLocale(ctx, tx, c, o)
+		loc := notify.Locale(ctx, tx, c.Locale, o.Locale)
 		if mv.to == model.OrderDelivered {
 			msg = notify.DeliveryConfirmationMsg(c, loc, o)
 		} else {
@@ -475,7 +473,7 @@ func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date s
 }
 
 // ErrInactiveOwner means the new owner is not an active staff member.
-var ErrInactiveOwner = errors.New("that staff member is no longer active")
+var ErrInactiveOwner = owner.ErrInactive
 
 // Reassign hands the order to another active staff member: a handoff the
 // customer sees with both full names, and an email to the new owner.
@@ -529,26 +527,12 @@ func handOver(ctx context.Context, tx *store.Store, o *model.Order, from, to, ac
 	if actor != nil && actor.ID == to.ID {
 		return nil // who takes it over knows already
 	}
-	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, "Order "+o.Ref, "/admin/orders/"+o.Ref, strconv.FormatInt(ev.ID, 10)))
+	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
 	return err
 }
 
 func event(o *model.Order, kind string, data map[string]string, now time.Time) *model.Event {
 	return &model.Event{CustomerID: o.CustomerID, OrderID: &o.ID, Kind: kind, Data: data, CustomerVisible: true, CreatedAt: now}
-}
-
-// mailLocale is the language of a notice about o: the customer's choice,
-// else the order's, else the business default, else English.
-func mailLocale(ctx context.Context, tx *store.Store, c *model.Customer, o *model.Order) string {
-	for _, l := range []string{c.Locale, o.Locale} {
-		if i18n.Supported(l) {
-			return l
-		}
-	}
-	if st, err := tx.Settings(ctx); err == nil && i18n.Supported(st.DefaultLocale) {
-		return st.DefaultLocale
-	}
-	return "en"
 }
 
 // publish tells the customer's pages and the staff views that the order

@@ -4,14 +4,15 @@
 package signin
 
 import (
-	"errors"
 	"net/mail"
 	"strings"
 	"unicode"
+
+	"github.com/kedja/kedja/app/domain/refusal"
 )
 
 // ErrBadAddress explains why an input is not exactly one email address.
-var ErrBadAddress = errors.New("enter one email address, such as name@example.com")
+var ErrBadAddress = refusal.New("email", "invalid", "enter one email address, such as name@example.com")
 
 // ParseAddress accepts exactly one plain address (no display name, no list,
 // no quotes or control characters, at most 254 characters) and returns it

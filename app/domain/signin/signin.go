@@ -5,11 +5,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kedja/kedja/app/i18n"
@@ -141,17 +143,46 @@ func Start(ctx context.Context, s *store.Store, key []byte, r Request, now time.
 		CodeHMAC: codeHash, BrowserHash: r.BrowserHash, ReturnTo: r.ReturnTo,
 		ExpiresAt: now.Add(TokenTTL), CreatedAt: now,
 	}
-	path := "/auth/" + token
-	if r.Purpose == model.KindStaff {
-		path = "/admin/auth/" + token
-	}
 	return s.WithTx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateLoginToken(ctx, t); err != nil {
 			return err
 		}
-		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, path, code, t.ExpiresAt))
+		_, err := tx.Enqueue(ctx, notify.SignIn(r.Purpose, th, r.Email, name, locale, token, code, t.ExpiresAt))
 		return err
 	})
+}
+
+// TryCode spends one try of the pending sign-in t on code (spaces between
+// its digits are allowed) and reports whether it is t's code. Anything but
+// six characters spends nothing and fails. A sign-in whose last try failed
+// is retired; so is one whose row has gone. Past MaxCodeTriesPerDay tries
+// on one person's sign-ins every code fails: the emailed link still works.
+func TryCode(ctx context.Context, s *store.Store, key []byte, t *model.LoginToken, code string, now time.Time) (bool, error) {
+	code = strings.Join(strings.Fields(code), "")
+	if len(code) != 6 {
+		return false, nil
+	}
+	spent, err := s.CodeTriesSince(ctx, t.Purpose, t.SubjectID, now.Add(-24*time.Hour))
+	if err != nil {
+		return false, err
+	}
+	if spent >= MaxCodeTriesPerDay {
+		return false, nil
+	}
+	switch err := s.SpendCodeTry(ctx, t.ID, MaxCodeTries, now); {
+	case errors.Is(err, store.ErrNotFound):
+		return false, s.RetireLoginToken(ctx, t.ID, now)
+	case err != nil:
+		return false, err
+	}
+	want := HashCode(key, t.TokenHash, code)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(t.CodeHMAC)) == 1 {
+		return true, nil
+	}
+	if t.CodeTries+1 >= MaxCodeTries {
+		return false, s.RetireLoginToken(ctx, t.ID, now)
+	}
+	return false, nil
 }
 
 // secrets makes a token, a code and their stored forms.

@@ -1,0 +1,90 @@
+// Package escalations owns a customer's request for a manager on one of
+// their orders or inquiries: escalating it (by the customer, or by Kedja
+// itself when a promised reply time passes in silence), who it goes to,
+// and what a manager does with it — acknowledge it, resolve it, hand the
+// case to someone else. Each action is one transaction: the row, its
+// timeline event, its outbox email and the live events published once it
+// has committed.
+package escalations
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/refusal"
+	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/store"
+)
+
+// MaxReason bounds the reason a customer gives, in characters.
+const MaxReason = 2000
+
+// Refusals of the escalation actions.
+var (
+	// ErrLongReason means the reason is over MaxReason characters.
+	ErrLongReason = refusal.New("reason", "too_long", fmt.Sprintf("the reason is too long (at most %d characters)", MaxReason))
+	// ErrNotManager means a staff member tried to act on an escalation that
+	// is neither addressed to them nor to someone who reports to them (and
+	// they are not an administrator): see MayAct.
+	ErrNotManager = refusal.New("", "not_manager", "this escalation is addressed to someone else")
+)
+
+// ErrBadSubject means an escalation named neither or both of an order and
+// an inquiry.
+var ErrBadSubject = errors.New("escalations: escalate exactly one order or inquiry")
+
+// Service carries out the escalation actions. Build one in main and share
+// it (the web handlers and the overdue watch use the same one).
+type Service struct {
+	Store     *store.Store
+	Bus       live.Publisher     // nil: nothing is published
+	Now       func() time.Time   // the clock
+	Inquiries *inquiries.Service // hands an escalated inquiry to someone else
+}
+
+// now is the service's clock as Kedja stores times.
+func (s *Service) now() time.Time { return model.Normalize(s.Now()) }
+
+// Subject names what is escalated: exactly one of an order (by the shop's
+// reference) and an inquiry (by id).
+type Subject struct {
+	OrderRef  string
+	InquiryID int64
+}
+
+// MayAct reports whether by may act on the escalation e (acknowledge,
+// resolve, hand its case over): the manager it is addressed to, that
+// person's own manager, or an administrator. e needs its Manager loaded
+// (store.EscalationByID and the escalation lists load it). The actions
+// check it themselves; views use it to offer only what will be allowed.
+func MayAct(e *model.Escalation, by *model.Staff) bool {
+	if by == nil {
+		return false
+	}
+	if by.IsAdmin || e.ManagerID == by.ID {
+		return true
+	}
+	return e.Manager != nil && e.Manager.ManagerID != nil && *e.Manager.ManagerID == by.ID
+}
+
+// Late reports whether the open escalation e has waited longer than the
+// business's reply-time target at now.
+func Late(e *model.Escalation, st *model.Settings, now time.Time) bool {
+	return now.Sub(e.CreatedAt) > time.Duration(st.ReplyHours)*time.Hour
+}
+
+// kedja is the actor of what Kedja does by itself.
+func kedja() model.Actor { return model.Actor{Kind: model.ActorSystem, Name: "Kedja"} }
+
+// reason is the reason as it is kept, or why it is refused.
+func reason(s string) (string, error) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if len([]rune(s)) > MaxReason {
+		return "", ErrLongReason
+	}
+	return s, nil
+}
