@@ -270,6 +270,7 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	}
 	return names, nil
 }
+
 // migrator is bun's migrator over this dialect's embedded migrations.
 func (s *Store) migrator() (*migrate.Migrator, *migrate.Migrations, error) {
 	sub, err := fs.Sub(migrations.FS, s.dialect)
