@@ -10,6 +10,7 @@ import (
 	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/retention"
 	"github.com/kedja/kedja/app/web"
 	"github.com/kedja/kedja/mailer"
 )
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	defer retention.Start(ctx, s, time.Now, log)() // expired sessions, old tokens and sent mail
 	if *withDemo {
 		if err := demo.Load(ctx, s, time.Now()); err != nil {
 			return err
