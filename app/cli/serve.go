@@ -10,6 +10,7 @@ import (
 	"github.com/kedja/kedja/app/domain/cases"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/metrics"
 	"github.com/kedja/kedja/app/retention"
 	"github.com/kedja/kedja/app/web"
 	"github.com/kedja/kedja/mailer"
@@ -59,7 +60,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		defer pg.Close()
 		bus = pg
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Demo: *withDemo || cfg.SMTPURL == nil})
+	workerLive := metrics.NewRunning(time.Now) // until the worker reports its own heartbeat
+	met, err := metrics.New(metrics.Options{Store: s, Worker: workerLive})
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Demo: *withDemo || cfg.SMTPURL == nil, Metrics: met})
 	if err != nil {
 		return err
 	}
@@ -76,7 +82,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		env.Ready(ln.Addr().String())
 	}
 	workerDone := make(chan error, 1)
-	go func() { workerDone <- worker.Run(ctx) }()
+	go func() { workerDone <- workerLive.Run(func() error { return worker.Run(ctx) }) }()
 	// Silence past a promised reply time escalates by itself.
 	watchDone := make(chan struct{})
 	go func() {

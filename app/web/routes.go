@@ -12,10 +12,13 @@ import (
 // middleware in sight.
 func (s *Server) routes() {
 	e := s.echo
+	e.Use(s.metrics.Middleware) // outermost: it times the whole request and counts the status sent
 	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
 
 	// Operations and assets: no session, no CSRF.
 	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.metrics.Ready)
+	e.GET("/metrics", s.metrics.Serve)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static.FS))))
 
 	// JSON API v1: API key, no cookies, no CSRF.

@@ -18,6 +18,7 @@ import (
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/metrics"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/views"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time // the clock; tests pass a controllable one
 	Demo    bool             // demo data loaded: the sign-in pages say where links appear
+	Metrics *metrics.Metrics // /metrics, /readyz and request timing; nil: none
 }
 
 // Server is the HTTP server.
@@ -48,6 +50,7 @@ type Server struct {
 	limits   *limiters
 	pages    *pageCache
 	sessions *sessionCache
+	metrics  *metrics.Metrics
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -63,6 +66,7 @@ func New(d Deps) (*Server, error) {
 		d.Bus = live.NewHub()
 	}
 	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo}
+	s.metrics = d.Metrics
 	var err error
 	if s.views, err = NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
