@@ -46,6 +46,7 @@ type Store struct {
 	dialect     string
 	afterCommit *[]func()
 	wake        func()
+	pinned      *bun.Conn // in WithBulkTx on PostgreSQL: the transaction's connection, for COPY
 }
 
 // Open connects to the database named by a KEDJA_DATABASE_URL.

@@ -76,7 +76,7 @@ const (
 var CSVActor = model.Actor{Kind: model.ActorSystem, Name: "CSV import"}
 
 // DefaultCSVBatch is how many rows ImportCSV writes per transaction.
-const DefaultCSVBatch = 200
+const DefaultCSVBatch = 1000
 
 // MaxCSVRecord bounds one CSV record (a row with all its quoted line
 // breaks), so a quote that is never closed cannot make the import hold a

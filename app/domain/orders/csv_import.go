@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
@@ -119,19 +120,7 @@ func (im *csvImporter) flush(ctx context.Context) error {
 	batched := im.opt.BatchSize > 1
 	var err error
 	if batched {
-		err = im.s.WithTx(ctx, func(tx *store.Store) error {
-			for i, row := range im.batch {
-				if row.err != nil {
-					continue
-				}
-				res, err := im.saveInTx(ctx, tx, &im.batch[i].in)
-				if err != nil && !rowFault(err) {
-					return fmt.Errorf("line %d: %w", row.line, err)
-				}
-				im.res[i] = csvOutcome{res, err}
-			}
-			return nil
-		})
+		err = im.s.WithBulkTx(ctx, func(tx *store.Store) error { return im.writeBatch(ctx, tx) })
 	}
 	if !batched || err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -155,6 +144,73 @@ func (im *csvImporter) flush(ctx context.Context) error {
 	im.count(len(im.batch))
 	im.batch = im.batch[:0]
 	return nil
+}
+
+// writeBatch writes the batch's good rows in tx with the same results as
+// upserting them one after the other: one read finds which orders exist;
+// each run of new orders is created set-based (createBatch); an existing
+// order is left alone when the row equals what is stored and otherwise
+// replaced in its own savepoint, so a row that breaks a rule undoes only
+// itself. An error returned fails the whole batch (flush then writes its
+// rows one by one).
+func (im *csvImporter) writeBatch(ctx context.Context, tx *store.Store) error {
+	refs := make([]string, 0, len(im.batch))
+	for _, row := range im.batch {
+		if row.err == nil {
+			refs = append(refs, row.in.Ref)
+		}
+	}
+	existing, err := tx.OrdersByRefs(ctx, refs)
+	if err != nil {
+		return err
+	}
+	now := im.opt.Now()
+	var run []*creation
+	var runAt []int
+	flushRun := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		if err := createBatch(ctx, tx, im.bus, run, im.opt.By, model.Normalize(now)); err != nil {
+			return err
+		}
+		for k, c := range run {
+			if c.err != nil {
+				im.res[runAt[k]] = csvOutcome{nil, c.err}
+			} else {
+				im.res[runAt[k]] = csvOutcome{c.res, nil}
+			}
+		}
+		run, runAt = run[:0], runAt[:0]
+		return nil
+	}
+	for i := range im.batch {
+		row := &im.batch[i]
+		if row.err != nil {
+			continue
+		}
+		in := &row.in
+		o := existing[in.Ref]
+		if o == nil {
+			run = append(run, &creation{in: in, hash: in.Hash()})
+			runAt = append(runAt, i)
+			continue
+		}
+		if err := flushRun(); err != nil {
+			return err
+		}
+		if o.PayloadHash == in.Hash() {
+			im.res[i] = csvOutcome{&Result{Order: o,
+				OwnerAssigned: in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)}, nil}
+			continue
+		}
+		res, err := im.saveInTx(ctx, tx, in)
+		if err != nil && !rowFault(err) {
+			return fmt.Errorf("line %d: %w", row.line, err)
+		}
+		im.res[i] = csvOutcome{res, err}
+	}
+	return flushRun()
 }
 
 // saveInTx upserts one row in a savepoint of the batch's transaction. A row

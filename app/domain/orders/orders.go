@@ -100,50 +100,17 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 }
 
 func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
-	c, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale)
-	if err != nil {
-		return err
-	}
-	own, err := owner.Pick(ctx, tx, in.OwnerEmail, 0)
-	if err != nil {
-		return err
-	}
-	res.OwnerAssigned = in.OwnerEmail != "" && own.Email != in.OwnerEmail
-	placed := now
-	if in.PlacedAt != nil {
-		placed = *in.PlacedAt
-	}
-	o := &model.Order{Ref: in.Ref, CustomerID: c.ID, OwnerID: own.ID, Status: model.OrderReceived,
-		PlacedAt: in.PlacedAt, LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own, Customer: c}
-	apply(o, in)
-	o.PayloadHash = hash
-	// An order that arrives past "received" is stored as it is now; its
-	// timeline still reads placed, then the status it came with.
-	var mv *statusMove
-	if in.Status != model.OrderReceived {
-		m := moveStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now)
-		mv = &m
-	}
-	if err := tx.InsertOrder(ctx, o); err != nil {
+	c := &creation{in: in, hash: hash}
+	if err := createBatch(ctx, tx, bus, []*creation{c}, by, now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
 		}
 		return err
 	}
-	if placed.After(now) {
-		placed = now
+	if c.err != nil {
+		return c.err
 	}
-	ev := by.Stamp(event(o, KindPlaced, map[string]string{"status": model.OrderReceived, "owner": own.FullName}, placed))
-	if err := tx.InsertEvent(ctx, ev); err != nil {
-		return err
-	}
-	if mv != nil {
-		if err := recordStatus(ctx, tx, o, *mv, by, now); err != nil {
-			return err
-		}
-	}
-	res.Order, res.Created, res.Changed = o, true, true
-	publish(tx, bus, o)
+	*res = *c.res
 	return nil
 }
 
@@ -322,7 +289,11 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 // setStatus moves o to ch.Status in memory, writes the timeline event and
 // queues the customer's notice; the caller saves o.
 func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) error {
-	return recordStatus(ctx, tx, o, moveStatus(ctx, tx, o, ch, by, now), by, now)
+	confirmed := ""
+	if ch.Status == model.OrderDelivered {
+		confirmed = confirmer(ctx, tx, by)
+	}
+	return recordStatus(ctx, tx, o, moveStatus(o, ch, now, confirmed), by, now)
 }
 
 // statusMove is a status change made to an order in memory, waiting for its
@@ -333,8 +304,9 @@ type statusMove struct {
 }
 
 // moveStatus moves o to ch.Status in memory: the delivery's time, recipient
-// and confirmer, or their clearing when the order is on its way again.
-func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) statusMove {
+// and confirmer (confirmedBy, for a delivery), or their clearing when the
+// order is on its way again.
+func moveStatus(o *model.Order, ch Change, now time.Time, confirmedBy string) statusMove {
 	from := o.Status
 	at := now
 	if ch.At != nil {
@@ -358,7 +330,7 @@ func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change,
 		if from != model.OrderDelivered || ch.At != nil || o.DeliveredAt == nil {
 			o.DeliveredAt = &at
 		}
-		o.DeliveryConfirmedBy = confirmer(ctx, tx, by)
+		o.DeliveryConfirmedBy = confirmedBy
 		data["recipient_name"], data["confirmed_by"] = o.RecipientName, o.DeliveryConfirmedBy
 	case model.OrderIsOpen(ch.Status):
 		// Back on its way: the earlier delivery no longer stands.
