@@ -49,7 +49,7 @@ func (s *Store) WithBulkTx(ctx context.Context, fn func(tx *Store) error) (err e
 		}
 	}()
 	var after []func()
-	txs := &Store{db: s.db, rdb: s.rdb, w: conn, r: conn, dialect: s.dialect, afterCommit: &after, wake: s.wake, pinned: &conn}
+	txs := &Store{db: s.db, rdb: s.rdb, w: conn, r: conn, dialect: s.dialect, afterCommit: &after, wake: s.wake, pinned: &conn, groups: s.groups}
 	if err := fn(txs); err != nil {
 		return err
 	}

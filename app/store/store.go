@@ -47,6 +47,7 @@ type Store struct {
 	afterCommit *[]func()
 	wake        func()
 	pinned      *bun.Conn // in WithBulkTx on PostgreSQL: the transaction's connection, for COPY
+	groups      *groups   // Group's queues, shared by the stores made from one Open
 }
 
 // Open connects to the database named by a KEDJA_DATABASE_URL.
@@ -133,7 +134,7 @@ func openPostgres(dsn string) (*Store, error) {
 }
 
 func newStore(db, rdb *bun.DB, dialect string) *Store {
-	return &Store{db: db, rdb: rdb, w: db, r: rdb, dialect: dialect}
+	return &Store{db: db, rdb: rdb, w: db, r: rdb, dialect: dialect, groups: &groups{queues: map[string]*groupQueue{}}}
 }
 
 // Dialect is "sqlite" or "postgres".
@@ -182,7 +183,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	var after []func()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		txs := &Store{db: s.db, rdb: s.rdb, w: tx, r: tx, dialect: s.dialect, afterCommit: &after, wake: s.wake}
+		txs := &Store{db: s.db, rdb: s.rdb, w: tx, r: tx, dialect: s.dialect, afterCommit: &after, wake: s.wake, groups: s.groups}
 		return fn(txs)
 	})
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 type creation struct {
 	in   *Input
 	hash string
+	by   model.Actor
+	now  time.Time // normalized
 	res  *Result
 	err  error // the row's own fault (owner.ErrNoStaff); nothing was written for it
 
@@ -36,11 +38,11 @@ type creation struct {
 // batch of one. A row that breaks a rule gets its err and is not written;
 // an error returned is the database's, and the caller's transaction is to
 // be rolled back.
-func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*creation, by model.Actor, now time.Time) error {
+func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*creation) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	b := &batch{tx: tx, by: by, now: now}
+	b := &batch{tx: tx}
 	// Owners first: a row no one can own fails before its customer is
 	// written.
 	if err := b.owners(ctx, cs); err != nil {
@@ -54,7 +56,7 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 		if c.err != nil {
 			continue
 		}
-		in := c.in
+		in, now := c.in, c.now
 		o := c.o
 		cu := *c.customer // the customer as this row left them
 		cu.Name, cu.Locale = c.name, c.locale
@@ -69,7 +71,7 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 			ch := Change{Status: in.Status, RecipientName: in.RecipientName}
 			confirmed := ""
 			if ch.Status == model.OrderDelivered {
-				confirmed = b.confirmer(ctx)
+				confirmed = b.confirmer(ctx, c.by)
 			}
 			m := moveStatus(o, ch, now, confirmed)
 			c.mv = &m
@@ -84,7 +86,7 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 		if c.err != nil {
 			continue
 		}
-		o := c.o
+		o, by, now := c.o, c.by, c.now
 		placed := now
 		if c.in.PlacedAt != nil && c.in.PlacedAt.Before(now) {
 			placed = *c.in.PlacedAt
@@ -130,8 +132,6 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 // batch holds what a createBatch reads once for all its rows.
 type batch struct {
 	tx       *store.Store
-	by       model.Actor
-	now      time.Time
 	settings *model.Settings
 }
 
@@ -146,15 +146,15 @@ func (b *batch) settingsOnce(ctx context.Context) (*model.Settings, error) {
 	return b.settings, nil
 }
 
-// confirmer is who the customer is told confirmed a delivery made by the
-// batch's actor (see confirmer).
-func (b *batch) confirmer(ctx context.Context) string {
-	if b.by.Kind == model.ActorSystem {
+// confirmer is who the customer is told confirmed a delivery made by by
+// (see confirmer).
+func (b *batch) confirmer(ctx context.Context, by model.Actor) string {
+	if by.Kind == model.ActorSystem {
 		if st, err := b.settingsOnce(ctx); err == nil && st.BusinessName != "" {
 			return st.BusinessName
 		}
 	}
-	return b.by.Name
+	return by.Name
 }
 
 // customers finds or creates the customer of each row that has an owner,
@@ -298,4 +298,114 @@ func (b *batch) statusMail(ctx context.Context, c *creation, ev *model.Event) (*
 		return notify.DeliveryConfirmationMsg(cu, loc, c.o), nil
 	}
 	return notify.OrderStatusMsg(cu, loc, c.o, strconv.FormatInt(ev.ID, 10)), nil
+}
+
+// job is one upsert of a batch (a CSV batch, or API calls sharing a
+// transaction): its input, actor and clock, then its outcome.
+type job struct {
+	in  *Input
+	by  model.Actor
+	now time.Time // normalized
+	res *Result
+	err error // the row's own fault (rowFault); the others' go on
+}
+
+// writeRows upserts the jobs in tx with the same results as upserting them
+// one after the other: one read finds which orders exist; each run of new
+// orders is created set-based (createBatch); an existing order is left
+// alone when the input equals what is stored and otherwise replaced in its
+// own savepoint, so a row that breaks a rule undoes only itself. A second
+// job for one reference waits for the first (the jobs go in segments of
+// distinct references). An error returned fails the whole transaction.
+func writeRows(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job) error {
+	for len(jobs) > 0 {
+		seen := make(map[string]bool, len(jobs))
+		n := 0
+		for n < len(jobs) && !seen[jobs[n].in.Ref] {
+			seen[jobs[n].in.Ref] = true
+			n++
+		}
+		if err := writeSegment(ctx, tx, bus, jobs[:n]); err != nil {
+			return err
+		}
+		jobs = jobs[n:]
+	}
+	return nil
+}
+
+// writeSegment is writeRows for jobs of distinct references.
+func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job) error {
+	refs := make([]string, len(jobs))
+	for i, j := range jobs {
+		refs[i] = j.in.Ref
+	}
+	existing, err := tx.OrdersByRefs(ctx, refs)
+	if err != nil {
+		return err
+	}
+	var run []*creation
+	var runOf []*job
+	flushRun := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		if err := createBatch(ctx, tx, bus, run); err != nil {
+			return err
+		}
+		for k, c := range run {
+			runOf[k].res, runOf[k].err = c.res, c.err
+			if c.err != nil {
+				runOf[k].res = nil
+			}
+		}
+		run, runOf = run[:0], runOf[:0]
+		return nil
+	}
+	for _, j := range jobs {
+		in := j.in
+		o := existing[in.Ref]
+		if o == nil {
+			run = append(run, &creation{in: in, hash: in.Hash(), by: j.by, now: j.now})
+			runOf = append(runOf, j)
+			continue
+		}
+		if err := flushRun(); err != nil {
+			return err
+		}
+		if o.PayloadHash == in.Hash() {
+			j.res = &Result{Order: o, OwnerAssigned: in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)}
+			continue
+		}
+		if err := replaceInSavepoint(ctx, tx, bus, j); err != nil {
+			return err
+		}
+	}
+	return flushRun()
+}
+
+// replaceInSavepoint upserts one job in a savepoint of tx. A job that fails
+// for another reason than its data is tried once more: on PostgreSQL an
+// order or customer created by a concurrent request at the same moment
+// fails the insert, and the second try finds it. An error returned is not
+// the job's own fault.
+func replaceInSavepoint(ctx context.Context, tx *store.Store, bus Publisher, j *job) error {
+	var err error
+	for try := 0; try < 2; try++ {
+		err = tx.Savepoint(ctx, func(tx *store.Store) error {
+			var err error
+			j.res, err = upsert(ctx, tx, bus, j.in, j.by, j.now, true)
+			return err
+		})
+		if err == nil || rowFault(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case rowFault(err):
+		j.res, j.err = nil, err
+		return nil
+	}
+	return err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
@@ -146,91 +145,25 @@ func (im *csvImporter) flush(ctx context.Context) error {
 	return nil
 }
 
-// writeBatch writes the batch's good rows in tx with the same results as
-// upserting them one after the other: one read finds which orders exist;
-// each run of new orders is created set-based (createBatch); an existing
-// order is left alone when the row equals what is stored and otherwise
-// replaced in its own savepoint, so a row that breaks a rule undoes only
-// itself. An error returned fails the whole batch (flush then writes its
-// rows one by one).
+// writeBatch writes the batch's good rows in tx (writeRows); an error
+// returned fails the whole batch (flush then writes its rows one by one).
 func (im *csvImporter) writeBatch(ctx context.Context, tx *store.Store) error {
-	refs := make([]string, 0, len(im.batch))
-	for _, row := range im.batch {
-		if row.err == nil {
-			refs = append(refs, row.in.Ref)
+	jobs := make([]*job, 0, len(im.batch))
+	at := make([]int, 0, len(im.batch))
+	now := model.Normalize(im.opt.Now())
+	for i := range im.batch {
+		if im.batch[i].err == nil {
+			jobs = append(jobs, &job{in: &im.batch[i].in, by: im.opt.By, now: now})
+			at = append(at, i)
 		}
 	}
-	existing, err := tx.OrdersByRefs(ctx, refs)
-	if err != nil {
+	if err := writeRows(ctx, tx, im.bus, jobs); err != nil {
 		return err
 	}
-	now := im.opt.Now()
-	var run []*creation
-	var runAt []int
-	flushRun := func() error {
-		if len(run) == 0 {
-			return nil
-		}
-		if err := createBatch(ctx, tx, im.bus, run, im.opt.By, model.Normalize(now)); err != nil {
-			return err
-		}
-		for k, c := range run {
-			if c.err != nil {
-				im.res[runAt[k]] = csvOutcome{nil, c.err}
-			} else {
-				im.res[runAt[k]] = csvOutcome{c.res, nil}
-			}
-		}
-		run, runAt = run[:0], runAt[:0]
-		return nil
+	for k, j := range jobs {
+		im.res[at[k]] = csvOutcome{j.res, j.err}
 	}
-	for i := range im.batch {
-		row := &im.batch[i]
-		if row.err != nil {
-			continue
-		}
-		in := &row.in
-		o := existing[in.Ref]
-		if o == nil {
-			run = append(run, &creation{in: in, hash: in.Hash()})
-			runAt = append(runAt, i)
-			continue
-		}
-		if err := flushRun(); err != nil {
-			return err
-		}
-		if o.PayloadHash == in.Hash() {
-			im.res[i] = csvOutcome{&Result{Order: o,
-				OwnerAssigned: in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)}, nil}
-			continue
-		}
-		res, err := im.saveInTx(ctx, tx, in)
-		if err != nil && !rowFault(err) {
-			return fmt.Errorf("line %d: %w", row.line, err)
-		}
-		im.res[i] = csvOutcome{res, err}
-	}
-	return flushRun()
-}
-
-// saveInTx upserts one row in a savepoint of the batch's transaction. A row
-// that fails for another reason than its data is tried once more: on
-// PostgreSQL an order or customer created by a concurrent request at the
-// same moment fails the insert, and the second try finds it.
-func (im *csvImporter) saveInTx(ctx context.Context, tx *store.Store, in *Input) (*Result, error) {
-	var res *Result
-	var err error
-	for try := 0; try < 2; try++ {
-		err = tx.Savepoint(ctx, func(tx *store.Store) error {
-			var err error
-			res, err = Upsert(ctx, tx, im.bus, in, im.opt.By, im.opt.Now())
-			return err
-		})
-		if err == nil || rowFault(err) || ctx.Err() != nil {
-			break
-		}
-	}
-	return res, err
+	return nil
 }
 
 // count adds the first n rows of the batch to the summary and reports the

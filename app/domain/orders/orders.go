@@ -61,8 +61,34 @@ type Result struct {
 // backwards moves refused: they need ChangeStatus with a note). On
 // replacement an empty owner_email keeps the owner; a known one hands the
 // order over.
+//
+// Concurrent calls share transactions (store.Group): while one runs, the
+// calls that arrive meanwhile are written together in the next one, with
+// the same results as one after the other — the same bus must be passed to
+// all of them. Inside a transaction s, the upsert is part of it.
 func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time) (*Result, error) {
-	return upsert(ctx, s, bus, in, by, model.Normalize(now), false)
+	now = model.Normalize(now)
+	if s.InTx() {
+		return upsert(ctx, s, bus, in, by, now, false)
+	}
+	j := &job{in: in, by: by, now: now}
+	err := s.Group(ctx, "orders.upsert", j, func(ctx context.Context, tx *store.Store, items []any) error {
+		jobs := make([]*job, len(items))
+		for i, it := range items {
+			jobs[i] = it.(*job)
+		}
+		return writeRows(ctx, tx, bus, jobs)
+	})
+	if err != nil {
+		// The shared transaction failed (an order or customer another
+		// instance created at the same moment, say): this one alone, with
+		// its own retry.
+		return upsert(ctx, s, bus, in, by, now, false)
+	}
+	if j.err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, j.err)
+	}
+	return j.res, nil
 }
 
 func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
@@ -100,8 +126,8 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 }
 
 func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
-	c := &creation{in: in, hash: hash}
-	if err := createBatch(ctx, tx, bus, []*creation{c}, by, now); err != nil {
+	c := &creation{in: in, hash: hash, by: by, now: now}
+	if err := createBatch(ctx, tx, bus, []*creation{c}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
 		}
