@@ -1,7 +1,5 @@
 package store
 
-
-
 import (
 	"context"
 	"database/sql/driver"
