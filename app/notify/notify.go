@@ -27,7 +27,7 @@ const (
 
 // Templates lists every template name.
 var Templates = []string{SignInCustomer, SignInStaff, InquiryReceived, StaffReply, OrderShipped,
-	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff}
+	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff, OrderConfirmation}
 
 func fmtTime(t *time.Time) string {
 	if t == nil {

@@ -69,6 +69,9 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 		// timeline still reads placed, then the status it came with.
 		if in.Status != model.OrderReceived {
 			ch := Change{Status: in.Status, RecipientName: in.RecipientName}
+			if ch.Status == model.OrderDelivered {
+				ch.At = in.DeliveredAt
+			}
 			confirmed := ""
 			if ch.Status == model.OrderDelivered {
 				confirmed = b.confirmer(ctx, c.by)
@@ -106,6 +109,11 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 			continue
 		}
 		i++ // the placed event
+		if msg, err := b.confirmationMail(ctx, c); err != nil {
+			return err
+		} else if msg != nil {
+			mail = append(mail, msg)
+		}
 		if c.mv != nil {
 			ev := events[i]
 			i++
@@ -276,24 +284,54 @@ func leastLoaded(loads []store.StaffLoad) *model.Staff {
 	return loads[best].Staff
 }
 
+// confirmationMail is the order confirmation of a new order (a setting,
+// on by default), or nil: none for an order created delivered, cancelled or
+// returned, nor for one placed more than ConfirmWithin ago (history being
+// loaded).
+func (b *batch) confirmationMail(ctx context.Context, c *creation) (*model.OutboxMessage, error) {
+	switch c.o.Status {
+	case model.OrderDelivered, model.OrderCancelled, model.OrderReturned:
+		return nil, nil
+	}
+	if p := c.o.PlacedAt; p != nil && c.now.Sub(*p) > ConfirmWithin {
+		return nil, nil
+	}
+	st, err := b.settingsOnce(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.OrderConfirmation {
+		return nil, nil
+	}
+	return notify.OrderConfirmationMsg(c.o.Customer, b.locale(ctx, c.o), c.o), nil
+}
+
+// locale is the language of mail about o (see mailLocale).
+func (b *batch) locale(ctx context.Context, o *model.Order) string {
+	for _, l := range []string{o.Customer.Locale, o.Locale} {
+		if i18n.Supported(l) {
+			return l
+		}
+	}
+	if st, err := b.settingsOnce(ctx); err == nil && i18n.Supported(st.DefaultLocale) {
+		return st.DefaultLocale
+	}
+	return "en"
+}
+
 // statusMail is the customer's notice of the status a new order came with
-// (shipped, out for delivery, delivered), or nil.
+// (shipped, out for delivery, delivered — a delivery only when recent, see
+// deliveryMailed), or nil.
 func (b *batch) statusMail(ctx context.Context, c *creation, ev *model.Event) (*model.OutboxMessage, error) {
 	to := c.mv.to
 	if to != model.OrderShipped && to != model.OrderOutForDelivery && to != model.OrderDelivered {
 		return nil, nil
 	}
+	if to == model.OrderDelivered && !deliveryMailed(c.o, c.now) {
+		return nil, nil
+	}
 	cu := c.o.Customer
-	loc := cu.Locale
-	if !i18n.Supported(loc) {
-		loc = c.o.Locale
-	}
-	if !i18n.Supported(loc) {
-		loc = "en"
-		if st, err := b.settingsOnce(ctx); err == nil && i18n.Supported(st.DefaultLocale) {
-			loc = st.DefaultLocale
-		}
-	}
+	loc := b.locale(ctx, c.o)
 	if to == model.OrderDelivered {
 		return notify.DeliveryConfirmationMsg(cu, loc, c.o), nil
 	}
@@ -363,6 +401,10 @@ func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*j
 	}
 	for _, j := range jobs {
 		in := j.in
+		if err := in.checkNow(j.now); err != nil {
+			j.err = err
+			continue
+		}
 		o := existing[in.Ref]
 		if o == nil {
 			run = append(run, &creation{in: in, hash: in.Hash(), by: j.by, now: j.now})

@@ -40,6 +40,7 @@ import (
 //     also with a space for the T), or without a zone ("2026-11-20 10:15",
 //     "2026-11-20T10:15:00") or a date alone ("2026-11-20", midnight), both
 //     read in the business time zone (CSVOptions.Location).
+//   - delivered_at: as placed_at; only with status delivered (empty: now).
 //   - expected_delivery: YYYY-MM-DD.
 //
 // Every row goes through Input.Normalize and Upsert, exactly as an API body.
@@ -47,7 +48,7 @@ import (
 // CSVColumns are the columns of the CSV import, in CONTRACT.md's order.
 var CSVColumns = []string{"order_ref", "customer_email", "customer_name", "customer_locale", "status",
 	"placed_at", "expected_delivery", "items", "total", "currency", "owner_email", "carrier",
-	"tracking_number", "tracking_url", "recipient_name"}
+	"tracking_number", "tracking_url", "recipient_name", "delivered_at"}
 
 // CSVRequired are the columns a CSV file must have.
 var CSVRequired = []string{"order_ref", "customer_email", "status"}
@@ -69,6 +70,7 @@ const (
 	colTrackingNumber
 	colTrackingURL
 	colRecipient
+	colDeliveredAt
 	numColumns
 )
 
@@ -424,6 +426,9 @@ func (d *csvDecoder) row(line int, rec []string) csvRow {
 	var err error
 	if in.PlacedAt, err = parsePlacedAt(get(colPlacedAt), d.loc); err != nil {
 		return fail("placed_at", err.Error())
+	}
+	if in.DeliveredAt, err = parsePlacedAt(get(colDeliveredAt), d.loc); err != nil {
+		return fail("delivered_at", err.Error())
 	}
 	if in.Items, err = ParseItems(itemBreaks.Replace(get(colItems))); err != nil {
 		return d.fieldFail(r, err)

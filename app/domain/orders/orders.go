@@ -44,6 +44,17 @@ var ErrNeedsNote = &FieldError{Field: "note", Message: "moving an order back to 
 // the order belongs to.
 var ErrOtherCustomer = &FieldError{Field: "customer.email", Message: "this order belongs to another customer; an order cannot move between customers"}
 
+// ConfirmWithin is how recent a delivery must be for its confirmation to be
+// mailed, and an order's placed_at for its order confirmation: loading
+// history mails no one.
+const ConfirmWithin = 48 * time.Hour
+
+// deliveryMailed reports whether the delivery of o is recent enough, as of
+// now, to mail its confirmation.
+func deliveryMailed(o *model.Order, now time.Time) bool {
+	return o.DeliveredAt == nil || now.Sub(*o.DeliveredAt) <= ConfirmWithin
+}
+
 // Result is what Upsert did.
 type Result struct {
 	Order   *model.Order
@@ -92,6 +103,9 @@ func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 }
 
 func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
+	if err := in.checkNow(now); err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
+	}
 	hash := in.Hash()
 	res := &Result{}
 	err := s.WithTx(ctx, func(tx *store.Store) error {
@@ -158,8 +172,19 @@ func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order
 	expected := o.ExpectedDelivery
 	apply(o, in)
 	o.PayloadHash, o.UpdatedAt = hash, now
-	if in.Status != before.Status {
-		if err := setStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now); err != nil {
+	ch := Change{Status: in.Status, RecipientName: in.RecipientName}
+	if in.Status == model.OrderDelivered {
+		ch.At = in.DeliveredAt
+	}
+	switch {
+	case in.Status != before.Status:
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
+			return err
+		}
+	case ch.At != nil && (before.DeliveredAt == nil || !ch.At.Equal(*before.DeliveredAt)):
+		// Still delivered, at another time: a correction, without a second
+		// confirmation.
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
 			return err
 		}
 	}
@@ -388,7 +413,9 @@ func recordStatus(ctx context.Context, tx *store.Store, o *model.Order, mv statu
 		}
 		loc := mailLocale(ctx, tx, c, o)
 		if mv.to == model.OrderDelivered {
-			msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			if deliveryMailed(o, now) {
+				msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			}
 		} else {
 			msg = notify.OrderStatusMsg(c, loc, o, strconv.FormatInt(ev.ID, 10))
 		}
