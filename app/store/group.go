@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -80,10 +81,21 @@ func (s *Store) workGroup(q *groupQueue) {
 		for i, c := range calls {
 			items[i] = c.item
 		}
-		ctx := context.WithoutCancel(calls[0].ctx)
-		err := s.WithTx(ctx, func(tx *Store) error { return calls[0].run(ctx, tx, items) })
+		err := s.runGroup(context.WithoutCancel(calls[0].ctx), calls[0].run, items)
 		for _, c := range calls {
 			c.done <- err
 		}
 	}
+}
+
+// runGroup runs one shared transaction. A panic in it fails the calls
+// instead of the process: it happens on the queue's goroutine, where no
+// handler's recovery reaches.
+func (s *Store) runGroup(ctx context.Context, run func(ctx context.Context, tx *Store, items []any) error, items []any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: group: panic: %v", p)
+		}
+	}()
+	return s.WithTx(ctx, func(tx *Store) error { return run(ctx, tx, items) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -77,6 +78,10 @@ func TestGroup(t *testing.T) {
 				}
 			}
 			return boom
+		}
+		if err := s.Group(ctx, "test", &item{}, func(context.Context, *store.Store, []any) error { panic("bug") }); err == nil ||
+			!strings.Contains(err.Error(), "panic: bug") {
+			t.Fatalf("a panicking transaction: %v", err)
 		}
 		errs := make([]error, 10)
 		for i := range errs {
