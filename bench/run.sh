@@ -57,7 +57,7 @@ for db in $dbs; do
     *) echo "unknown database $db"; exit 2 ;;
   esac
   if [ ! -f "$marker" ]; then
-    rm -f "$work/bench-$orders.db" "$work/bench-$orders.db-wal" "$work/bench-$orders.db-shm"
+    if [ "$db" = sqlite ]; then rm -f "$work/bench-$orders.db" "$work/bench-$orders.db-wal" "$work/bench-$orders.db-shm"; fi
     echo "== $db: seeding $orders orders for $customers customers =="
     /usr/bin/time -f "seed: %e s, max RSS %M KB" "$work/seed" --database-url "$url" --orders "$orders" --customers "$customers"
     touch "$marker"
@@ -78,8 +78,9 @@ for db in $dbs; do
   curl -s -c "$jar" -b "$jar" http://127.0.0.1:8090/login > /dev/null
   csrf=$(awk '$6 ~ /kedja_csrf$/ {print $7}' "$jar")
   curl -s -c "$jar" -b "$jar" -d "email=$email&_csrf=$csrf" http://127.0.0.1:8090/login > /dev/null
-  for _ in $(seq 1 50); do grep -q '/auth/' "$log" && break; sleep 0.1; done
-  link=$(grep -o 'http://127.0.0.1:8090/auth/[A-Za-z0-9_-]*' "$log" | tail -1)
+  for _ in $(seq 1 300); do grep -q '/auth/' "$log" && break; sleep 0.1; done
+  link=$(grep -o 'http://127.0.0.1:8090/auth/[A-Za-z0-9_-]*' "$log" | tail -1 || true)
+  if [ -z "$link" ]; then echo "$db: no sign-in link in $log within 30 s"; exit 1; fi
   curl -s -c "$jar" -b "$jar" -d "_csrf=$csrf" "$link" > /dev/null
   cookie=$(awk '$6 == "kedja" || $6 ~ /kedja_csrf$/ {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
   page=$(curl -s -b "$cookie" http://127.0.0.1:8090/)
@@ -93,7 +94,7 @@ for db in $dbs; do
   read -r o_rps o_p50 o_p99 <<< "$(wrkrun "http://127.0.0.1:8090/orders/$ref" "Cookie: $cookie")"
   echo "== $db: RSS of kedja after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$kpid/status)"
   pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
-  summary+=("$(printf '%-9s %10s %10s %6s %9s %10s %6s %9s' "$db" "$e_rps" "$d_rps" "$(pct "$d_rps" "$e_rps")" "$d_p99" "$o_rps" "$(pct "$o_rps" "$e_rps")" "$o_p99")")
+  summary+=("$(printf '%-9s %9s %9s %9s %6s %9s %9s %6s %9s' "$db" "$e_rps" "$e_p99" "$d_rps" "$(pct "$d_rps" "$e_rps")" "$d_p99" "$o_rps" "$(pct "$o_rps" "$e_rps")" "$o_p99")")
   kill "$kpid" "$epid" 2>/dev/null || true
   wait "$kpid" "$epid" 2>/dev/null || true
   pids=()
@@ -101,5 +102,5 @@ done
 
 echo
 echo "Read path at $orders orders ($customers customers), wrk -t2 -c64 -d15s, req/s and p99; % of echo in the same run"
-printf '%-9s %10s %10s %6s %9s %10s %6s %9s\n' database echo dashboard "%" p99 order "%" p99
+printf '%-9s %9s %9s %9s %6s %9s %9s %6s %9s\n' database echo p99 dashboard "%" p99 order "%" p99
 for line in "${summary[@]}"; do echo "$line"; done
