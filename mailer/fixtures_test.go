@@ -58,6 +58,9 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 	out.Status = model.OrderOutForDelivery
 	del := *o
 	del.Status, del.DeliveredAt = model.OrderDelivered, &delivered
+	conf := *o
+	conf.Status, conf.Owner, conf.Total, conf.Currency = model.OrderConfirmed, anna, "499.00", "DKK"
+	conf.Items = []model.Item{{Name: "Condolence bouquet, white", Quantity: 1}, {Name: "Card", Quantity: 2}}
 	e := &model.Escalation{ID: 3, Subject: "inquiry:41", CustomerID: ann.ID, ManagerID: mette.ID,
 		Reason: "I was promised the invoice within 24 hours three times.", CreatedAt: now.Add(-time.Hour)}
 	// The escalated case: inquiry 41 (its pages are /inquiries/41 and
@@ -74,6 +77,7 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 		notify.OrderShipped:           notify.OrderStatusMsg(ann, locale, o, "t1"),
 		notify.OrderOutForDelivery:    notify.OrderStatusMsg(ann, locale, &out, "t2"),
 		notify.DeliveryConfirmation:   notify.DeliveryConfirmationMsg(ann, locale, &del),
+		notify.OrderConfirmation:      notify.OrderConfirmationMsg(ann, locale, &conf),
 		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, escalated),
 		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, escalated),
 		notify.Handoff:                notify.HandoffMsg(mette, anna, escalated, "t9"),

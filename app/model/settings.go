@@ -13,4 +13,5 @@ type Settings struct {
 	ReplyHours          int    `bun:"reply_hours,notnull"`
 	LastResortManagerID *int64 `bun:"last_resort_manager_id"`
 	SessionKey          string `bun:"session_key,notnull"`
+	OrderConfirmation   bool   `bun:"order_confirmation,notnull"` // a new order mails the customer a confirmation
 }

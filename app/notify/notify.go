@@ -34,7 +34,7 @@ const (
 
 // Templates lists every template name.
 var Templates = []string{SignInCustomer, SignInStaff, InquiryReceived, StaffReply, OrderShipped,
-	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff}
+	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff, OrderConfirmation}
 
 // IsSignIn reports whether mail of this template carries a sign-in link and
 // code in its data: it is never resent, and its secrets are scrubbed once it

@@ -21,8 +21,20 @@ func (s *Store) InsertEvent(ctx context.Context, e *model.Event) error {
 	return nil
 }
 
-// InsertEvents appends many timeline events, a few hundred per statement.
+// InsertEvents appends many timeline events, a few hundred per statement
+// (in WithBulkTx on PostgreSQL, all by COPY), setting their ids in order.
 func (s *Store) InsertEvents(ctx context.Context, list []*model.Event) error {
+	if s.canCopy(len(list)) {
+		for _, e := range list {
+			if e.Data == nil {
+				e.Data = map[string]string{}
+			}
+			if e.CreatedAt.IsZero() {
+				e.CreatedAt = model.Now()
+			}
+		}
+		return s.copyEvents(ctx, list)
+	}
 	for start := 0; start < len(list); start += 500 {
 		batch := list[start:min(start+500, len(list))]
 		for _, e := range batch {

@@ -16,10 +16,13 @@ import (
 // the JSON API v1 (v1), with the sign-in and session routes between them.
 func (s *Server) routes(p *portal.Handlers, a *admin.Handlers, v1 *api.Handlers) {
 	e := s.echo
+	e.Use(s.metrics.Middleware) // outermost: it times the whole request and counts the status sent
 	e.Use(s.logRequests, s.recoverPanics, s.securityHeaders, s.limitBody)
 
 	// Operations and assets: no session, no CSRF.
 	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.metrics.Ready)
+	e.GET("/metrics", s.metrics.Serve)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static.FS))))
 
 	// JSON API v1: API key, no cookies, no CSRF.

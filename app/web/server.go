@@ -24,6 +24,7 @@ import (
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/metrics"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/admin"
 	"github.com/kedja/kedja/app/web/api"
@@ -47,6 +48,7 @@ type Deps struct {
 	Escalations *escalations.Service
 	Staff       *staff.Service
 	Settings    *settings.Service
+	Metrics     *metrics.Metrics // /metrics, /readyz and request timing; nil: none
 }
 
 // Server is the HTTP server.
@@ -63,6 +65,7 @@ type Server struct {
 	limits   *kit.RateLimiter
 	pages    *pageCache
 	sessions *sessionCache
+	metrics  *metrics.Metrics
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -82,6 +85,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: d.Config, store: d.Store, bus: d.Bus, log: d.Logger, now: d.Now}
 	loc := kit.Location(d.Config.Location) // the business's time zone
+	s.metrics = d.Metrics
 	var err error
 	if s.views, err = kit.NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err

@@ -42,6 +42,17 @@ var ErrNeedsNote = &FieldError{Field: "note", Message: "moving an order back to 
 // the order belongs to.
 var ErrOtherCustomer = &FieldError{Field: "customer.email", Message: "this order belongs to another customer; an order cannot move between customers"}
 
+// ConfirmWithin is how recent a delivery must be for its confirmation to be
+// mailed, and an order's placed_at for its order confirmation: loading
+// history mails no one.
+const ConfirmWithin = 48 * time.Hour
+
+// deliveryMailed reports whether the delivery of o is recent enough, as of
+// now, to mail its confirmation.
+func deliveryMailed(o *model.Order, now time.Time) bool {
+	return o.DeliveredAt == nil || now.Sub(*o.DeliveredAt) <= ConfirmWithin
+}
+
 // Result is what Upsert did.
 type Result struct {
 	Order   *model.Order
@@ -59,11 +70,40 @@ type Result struct {
 // backwards moves refused: they need ChangeStatus with a note). On
 // replacement an empty owner_email keeps the owner; a known one hands the
 // order over.
+//
+// Concurrent calls share transactions (store.Group): while one runs, the
+// calls that arrive meanwhile are written together in the next one, with
+// the same results as one after the other — the same bus must be passed to
+// all of them. Inside a transaction s, the upsert is part of it.
 func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time) (*Result, error) {
-	return upsert(ctx, s, bus, in, by, model.Normalize(now), false)
+	now = model.Normalize(now)
+	if s.InTx() {
+		return upsert(ctx, s, bus, in, by, now, false)
+	}
+	j := &job{in: in, by: by, now: now}
+	err := s.Group(ctx, "orders.upsert", j, func(ctx context.Context, tx *store.Store, items []any) error {
+		jobs := make([]*job, len(items))
+		for i, it := range items {
+			jobs[i] = it.(*job)
+		}
+		return writeRows(ctx, tx, bus, jobs)
+	})
+	if err != nil {
+		// The shared transaction failed (an order or customer another
+		// instance created at the same moment, say): this one alone, with
+		// its own retry.
+		return upsert(ctx, s, bus, in, by, now, false)
+	}
+	if j.err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, j.err)
+	}
+	return j.res, nil
 }
 
 func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
+	if err := in.checkNow(now); err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
+	}
 	hash := in.Hash()
 	res := &Result{}
 	err := s.WithTx(ctx, func(tx *store.Store) error {
@@ -98,50 +138,17 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 }
 
 func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
-	c, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale)
-	if err != nil {
-		return err
-	}
-	own, err := owner.Pick(ctx, tx, in.OwnerEmail, 0)
-	if err != nil {
-		return err
-	}
-	res.OwnerAssigned = in.OwnerEmail != "" && own.Email != in.OwnerEmail
-	placed := now
-	if in.PlacedAt != nil {
-		placed = *in.PlacedAt
-	}
-	o := &model.Order{Ref: in.Ref, CustomerID: c.ID, OwnerID: own.ID, Status: model.OrderReceived,
-		PlacedAt: in.PlacedAt, LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own, Customer: c}
-	apply(o, in)
-	o.PayloadHash = hash
-	// An order that arrives past "received" is stored as it is now; its
-	// timeline still reads placed, then the status it came with.
-	var mv *statusMove
-	if in.Status != model.OrderReceived {
-		m := moveStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now)
-		mv = &m
-	}
-	if err := tx.InsertOrder(ctx, o); err != nil {
+	c := &creation{in: in, hash: hash, by: by, now: now}
+	if err := createBatch(ctx, tx, bus, []*creation{c}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
 		}
 		return err
 	}
-	if placed.After(now) {
-		placed = now
+	if c.err != nil {
+		return c.err
 	}
-	ev := by.Stamp(event(o, KindPlaced, map[string]string{"status": model.OrderReceived, "owner": own.FullName}, placed))
-	if err := tx.InsertEvent(ctx, ev); err != nil {
-		return err
-	}
-	if mv != nil {
-		if err := recordStatus(ctx, tx, o, *mv, by, now); err != nil {
-			return err
-		}
-	}
-	res.Order, res.Created, res.Changed = o, true, true
-	publish(tx, bus, o)
+	*res = *c.res
 	return nil
 }
 
@@ -163,8 +170,19 @@ func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order
 	expected := o.ExpectedDelivery
 	apply(o, in)
 	o.PayloadHash, o.UpdatedAt = hash, now
-	if in.Status != before.Status {
-		if err := setStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now); err != nil {
+	ch := Change{Status: in.Status, RecipientName: in.RecipientName}
+	if in.Status == model.OrderDelivered {
+		ch.At = in.DeliveredAt
+	}
+	switch {
+	case in.Status != before.Status:
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
+			return err
+		}
+	case ch.At != nil && (before.DeliveredAt == nil || !ch.At.Equal(*before.DeliveredAt)):
+		// Still delivered, at another time: a correction, without a second
+		// confirmation.
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
 			return err
 		}
 	}
@@ -320,7 +338,11 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 // setStatus moves o to ch.Status in memory, writes the timeline event and
 // queues the customer's notice; the caller saves o.
 func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) error {
-	return recordStatus(ctx, tx, o, moveStatus(ctx, tx, o, ch, by, now), by, now)
+	confirmed := ""
+	if ch.Status == model.OrderDelivered {
+		confirmed = confirmer(ctx, tx, by)
+	}
+	return recordStatus(ctx, tx, o, moveStatus(o, ch, now, confirmed), by, now)
 }
 
 // statusMove is a status change made to an order in memory, waiting for its
@@ -331,8 +353,9 @@ type statusMove struct {
 }
 
 // moveStatus moves o to ch.Status in memory: the delivery's time, recipient
-// and confirmer, or their clearing when the order is on its way again.
-func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) statusMove {
+// and confirmer (confirmedBy, for a delivery), or their clearing when the
+// order is on its way again.
+func moveStatus(o *model.Order, ch Change, now time.Time, confirmedBy string) statusMove {
 	from := o.Status
 	at := now
 	if ch.At != nil {
@@ -356,7 +379,7 @@ func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change,
 		if from != model.OrderDelivered || ch.At != nil || o.DeliveredAt == nil {
 			o.DeliveredAt = &at
 		}
-		o.DeliveryConfirmedBy = confirmer(ctx, tx, by)
+		o.DeliveryConfirmedBy = confirmedBy
 		data["recipient_name"], data["confirmed_by"] = o.RecipientName, o.DeliveryConfirmedBy
 	case model.OrderIsOpen(ch.Status):
 		// Back on its way: the earlier delivery no longer stands.
@@ -388,7 +411,9 @@ func recordStatus(ctx context.Context, tx *store.Store, o *model.Order, mv statu
 		}
 		loc := notify.Locale(ctx, tx, c.Locale, o.Locale)
 		if mv.to == model.OrderDelivered {
-			msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			if deliveryMailed(o, now) {
+				msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			}
 		} else {
 			msg = notify.OrderStatusMsg(c, loc, o, strconv.FormatInt(ev.ID, 10))
 		}
