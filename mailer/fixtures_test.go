@@ -14,13 +14,24 @@ import (
 // SMTP URL given (empty: log mode).
 func testConfig(t testing.TB, smtpURL string) config.Config {
 	t.Helper()
+	return testConfigWith(t, map[string]string{"KEDJA_SMTP_URL": smtpURL})
+}
+
+// testConfigWith is testConfig with more (or other) variables set.
+func testConfigWith(t testing.TB, more map[string]string) config.Config {
+	t.Helper()
 	env := map[string]string{
 		"KEDJA_BASE_URL":      "https://portal.blomsterhuset.example",
 		"KEDJA_DATABASE_URL":  "sqlite://unused.db",
-		"KEDJA_SMTP_URL":      smtpURL,
 		"KEDJA_MAIL_FROM":     "Shop <no-reply@blomsterhuset.example>",
 		"KEDJA_BUSINESS_NAME": "Blomsterhuset",
 		"KEDJA_TIMEZONE":      "Europe/Copenhagen",
+	}
+	for k, v := range more {
+		env[k] = v
+		if v == "" && k == "KEDJA_MAIL_FROM" {
+			delete(env, k) // the default
+		}
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
@@ -47,6 +58,9 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 	out.Status = model.OrderOutForDelivery
 	del := *o
 	del.Status, del.DeliveredAt = model.OrderDelivered, &delivered
+	conf := *o
+	conf.Status, conf.Owner, conf.Total, conf.Currency = model.OrderConfirmed, anna, "499.00", "DKK"
+	conf.Items = []model.Item{{Name: "Condolence bouquet, white", Quantity: 1}, {Name: "Card", Quantity: 2}}
 	e := &model.Escalation{ID: 3, Subject: "inquiry:41", CustomerID: ann.ID, ManagerID: mette.ID,
 		Reason: "I was promised the invoice within 24 hours three times.", CreatedAt: now.Add(-time.Hour)}
 	// The escalated case: inquiry 41 (its pages are /inquiries/41 and
@@ -76,6 +90,7 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 		notify.OrderShipped:           notify.OrderStatusMsg(ann, locale, o, "t1"),
 		notify.OrderOutForDelivery:    notify.OrderStatusMsg(ann, locale, &out, "t2"),
 		notify.DeliveryConfirmation:   notify.DeliveryConfirmationMsg(ann, locale, &del),
+		notify.OrderConfirmation:      notify.OrderConfirmationMsg(ann, locale, &conf),
 		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, escalated, nil, &answerBy),
 		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, escalated),
 		notify.Handoff:                notify.HandoffMsg(mette, anna, nil, escalated, "t9"),

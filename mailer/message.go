@@ -1,16 +1,15 @@
 package mailer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/mail"
 	"net/url"
-	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
 )
 
@@ -22,6 +21,7 @@ type outgoing struct {
 	replyTo            string
 	subject            string
 	messageID          string // without angle brackets
+	threadID           string // the case's thread id, without angle brackets; "" when about no case
 	date               time.Time
 	text, html         string
 	link, code         string // for the log transport
@@ -30,14 +30,9 @@ type outgoing struct {
 // MessageID is the Message-ID (without angle brackets) of an outbox row:
 // derived from its id and idempotency key, so every retry of a message
 // carries the same identity, and from the host of the base URL:
-// "outbox-42.1f0c2a9e5b7d@portal.example.com".
+// "outbox-42.1f0c2a9e5b7d@portal.example.com" (mailref.OutboxMessageID).
 func MessageID(baseURL *url.URL, m *model.OutboxMessage) string {
-	host := "localhost"
-	if baseURL != nil && baseURL.Hostname() != "" {
-		host = baseURL.Hostname()
-	}
-	sum := sha256.Sum256([]byte(strconv.FormatInt(m.ID, 10) + "\x00" + m.IdempotencyKey))
-	return "outbox-" + strconv.FormatInt(m.ID, 10) + "." + hex.EncodeToString(sum[:6]) + "@" + host
+	return mailref.OutboxMessageID(host(baseURL), m.ID, m.IdempotencyKey)
 }
 
 func (o *outgoing) fromHeader() string {
@@ -49,23 +44,37 @@ func (o *outgoing) toHeader() string {
 }
 
 // msg builds the go-mail message: multipart text and HTML with From, To,
-// Reply-To, Subject, Date and Message-ID. An address it cannot use is an
-// error that retrying will not fix.
+// Reply-To, Subject, Date and Message-ID. Names are written by net/mail's
+// address encoder (quoted, or RFC 2047 words for non-ASCII), so no name can
+// break a header; line breaks in names were turned to spaces in compose. An
+// address it cannot use is an error that retrying will not fix.
 func (o *outgoing) msg() (*gomail.Msg, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(o.fromName, o.fromAddr); err != nil {
-		return nil, fmt.Errorf("from address %q: %w", o.fromAddr, err)
+	from, err := address(o.fromName, o.fromAddr)
+	if err != nil {
+		return nil, fmt.Errorf("from address: %w", err)
 	}
-	if err := m.AddToFormat(o.toName, o.toAddr); err != nil {
-		return nil, fmt.Errorf("recipient address %q: %w", o.toAddr, err)
+	to, err := address(o.toName, o.toAddr)
+	if err != nil {
+		return nil, fmt.Errorf("recipient address: %w", err)
 	}
+	m.FromMailAddress(from)
+	m.AddToMailAddress(to)
 	if o.replyTo != "" {
-		if err := m.ReplyTo(o.replyTo); err != nil {
-			return nil, fmt.Errorf("reply-to address %q: %w", o.replyTo, err)
+		rt, err := address("", o.replyTo)
+		if err != nil {
+			return nil, fmt.Errorf("reply-to address: %w", err)
 		}
+		m.ReplyToMailAddress(rt)
 	}
-	m.Subject(o.subject)
+	m.Subject(OneLine(o.subject))
 	m.SetMessageIDWithValue(o.messageID)
+	if o.threadID != "" {
+		// Every mail about the case refers to the same root, so clients
+		// show them as one conversation and a reply names its case.
+		m.SetGenHeaderPreformatted(gomail.HeaderInReplyTo, "<"+o.threadID+">")
+		m.SetGenHeaderPreformatted(gomail.HeaderReferences, "<"+o.threadID+">")
+	}
 	m.SetDateWithValue(o.date)
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
@@ -73,3 +82,18 @@ func (o *outgoing) msg() (*gomail.Msg, error) {
 	m.AddAlternativeString(gomail.TypeTextHTML, o.html)
 	return m, nil
 }
+
+// address is a name and a bare address (ann@example.com, nothing around
+// it) as a mail.Address. The name may hold anything: it is encoded when
+// the header is written.
+func address(name, addr string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr || a.Name != "" {
+		return nil, fmt.Errorf("%q is not a bare email address", addr)
+	}
+	return &mail.Address{Name: OneLine(name), Address: addr}, nil
+}
+
+// OneLine turns every run of white space in s, line breaks included, into
+// one space, for names, subjects and the one-line fields of a mail.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

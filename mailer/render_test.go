@@ -83,6 +83,10 @@ func expected(name, locale string, d map[string]string, loc *time.Location, now 
 	case notify.SignInCustomer, notify.SignInStaff:
 		tm, _ := time.Parse(time.RFC3339, d["expires_at"])
 		return []string{d["code"], i18n.FormatTime(locale, tm.In(loc))}
+	case notify.OrderConfirmation:
+		day, _ := i18n.ParseDay(d["expected_delivery"], loc)
+		return []string{"BQ-1001", "1× Condolence bouquet, white", "2× Card", "499.00 DKK", "Anna Holm", "Florist",
+			"anna@blomsterhuset.example", i18n.FormatDate(locale, day, now.In(loc))}
 	case notify.InquiryReceived:
 		return []string{d["subject"], "Anna Holm", "Florist", "anna@blomsterhuset.example", at("reply_due_at")}
 	case notify.StaffReply:

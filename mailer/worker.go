@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/kedja/kedja/app/config"
+	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
@@ -56,6 +58,8 @@ type Worker struct {
 	timeout time.Duration
 	poll    time.Duration
 	tlsConf *tls.Config
+
+	signer *mailref.Signer // reply addresses and thread ids; loaded on first use
 }
 
 // Option changes a Worker's defaults, mostly for tests.
@@ -82,7 +86,8 @@ func WithTimeout(d time.Duration) Option { return func(w *Worker) { w.timeout = 
 func WithPoll(d time.Duration) Option { return func(w *Worker) { w.poll = d } }
 
 // WithTLSConfig sets the TLS configuration for STARTTLS and smtps (a test's
-// own certificate authority, for example).
+// own certificate authority, for example); it replaces the one built from
+// KEDJA_SMTP_CA_FILE.
 func WithTLSConfig(c *tls.Config) Option { return func(w *Worker) { w.tlsConf = c } }
 
 // New returns a worker for the outbox of s. It parses every mail template
@@ -106,6 +111,9 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger, opts ...Option) (*
 		return nil, err
 	}
 	w.tpl = tpl
+	if w.tlsConf == nil && cfg.SMTPRootCAs != nil {
+		w.tlsConf = &tls.Config{RootCAs: cfg.SMTPRootCAs, MinVersion: tls.VersionTLS12}
+	}
 	if cfg.SMTPURL == nil {
 		w.tr = &logTransport{log: w.log}
 	} else {
@@ -175,9 +183,13 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 	deadline := w.now().Add(max(w.lease/2, w.lease-2*w.timeout))
 	from := w.sender(ctx)
 	var c conn
+	delivered := 0
 	defer func() {
 		if c != nil {
 			c.close()
+		}
+		if delivered > 0 {
+			w.relayWorks(rec)
 		}
 	}()
 	for i, m := range list {
@@ -199,22 +211,25 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 					w.release(rec, list[i:])
 					return
 				}
+				w.relayProblem(rec, err)
 				for _, m := range list[i:] {
 					w.retry(rec, m, err)
 				}
 				return
 			}
 		}
-		delivered, err := c.send(out)
+		ok, err := c.send(out)
 		switch {
-		case delivered:
+		case ok:
 			if err != nil {
 				w.log.Warn("mailer: delivered, then the connection failed", "id", m.ID, "err", err)
 			}
+			delivered++
 			w.sent(rec, m)
 		case isPermanent(err):
 			w.fail(rec, m, err)
 		default:
+			w.relayProblem(rec, err)
 			w.retry(rec, m, err)
 			// The connection may be broken: the next message dials again.
 			c.close()
@@ -223,30 +238,105 @@ func (w *Worker) sendBatch(ctx context.Context, list []*model.OutboxMessage) {
 	}
 }
 
+// relayProblem logs a failure of the relay's configuration (see relayError)
+// as an error that says what to fix, and raises the admin outbox alert.
+// Other failures (an outage) are left to the retry's warning.
+func (w *Worker) relayProblem(ctx context.Context, err error) {
+	var re *relayError
+	if !errors.As(err, &re) {
+		return
+	}
+	w.log.Error("mailer: the relay refuses Kedja's mail: "+re.hint, "err", re.err)
+	if aerr := w.store.RaiseMailAlert(ctx, model.AlertOutgoing, re.hint, re.err.Error(), w.now()); aerr != nil {
+		w.log.Error("mailer: record the outbox alert", "err", aerr)
+	}
+}
+
+// relayWorks clears the outgoing alert once mail goes through again.
+func (w *Worker) relayWorks(ctx context.Context) {
+	if err := w.store.ClearMailAlert(ctx, model.AlertOutgoing); err != nil {
+		w.log.Error("mailer: clear the outbox alert", "err", err)
+	}
+}
+
 // from is the sender of a batch's mail.
 type from struct {
 	name, addr, replyTo string
+	business            string          // the business name, for the mail's text
+	signer              *mailref.Signer // nil when the key cannot be read
 }
 
-// sender reads the business name and support address once per batch.
+// sender reads the business name and support address once per batch. The
+// From name is the display name of KEDJA_MAIL_FROM when that is set with
+// one, else the business name (the settings', else KEDJA_BUSINESS_NAME).
 func (w *Worker) sender(ctx context.Context) from {
 	f := from{name: w.cfg.BusinessName}
-	if w.cfg.MailFrom != nil {
-		f.addr = w.cfg.MailFrom.Address
-		if f.name == "" {
-			f.name = w.cfg.MailFrom.Name
-		}
-	}
-	if st, err := w.store.Settings(ctx); err == nil {
+	st, err := w.store.Settings(ctx)
+	if err == nil {
 		if st.BusinessName != "" {
 			f.name = st.BusinessName
 		}
 		f.replyTo = st.SupportEmail
 	}
+	f.business = f.name
+	if w.cfg.MailFrom != nil {
+		f.addr = w.cfg.MailFrom.Address
+	}
+	if w.cfg.MailFromName != "" {
+		f.name = w.cfg.MailFromName
+	}
 	if f.addr == "" {
 		f.addr = "no-reply@localhost"
 	}
+	f.name, f.business = OneLine(f.name), OneLine(f.business)
+	if w.signer == nil {
+		key, err := w.store.Secret(ctx, model.SecretReplyKey)
+		if err == nil {
+			w.signer, err = mailref.New(key)
+		}
+		if err != nil {
+			w.log.Error("mailer: reply key: mail goes out without reply addresses", "err", err)
+		}
+	}
+	f.signer = w.signer
 	return f
+}
+
+// caseRef is the case an outbox row is about, for its reply address.
+func caseRef(m *model.OutboxMessage) mailref.Ref {
+	r := mailref.Ref{ID: m.CaseID, CustomerID: m.CustomerID}
+	switch m.CaseKind {
+	case model.CaseInquiry:
+		r.Kind = mailref.KindInquiry
+	case model.CaseOrder:
+		r.Kind = mailref.KindOrder
+	}
+	return r
+}
+
+// host is the portal's host name, for Message-IDs.
+func host(base *url.URL) string {
+	if base != nil && base.Hostname() != "" {
+		return base.Hostname()
+	}
+	return "localhost"
+}
+
+// multiLine lists the data keys that hold text of several lines (a message
+// body, an escalation's reason); every other value is one line in a mail.
+var multiLine = map[string]bool{"body": true, "reason": true}
+
+// oneLineData returns d with line breaks in every one-line field turned to
+// spaces, so a name, subject or order reference cannot add lines to a mail.
+func oneLineData(d map[string]string) map[string]string {
+	out := make(map[string]string, len(d))
+	for k, v := range d {
+		if !multiLine[k] {
+			v = OneLine(v)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // compose renders m. A template that cannot be rendered, or a sign-in link
@@ -262,15 +352,22 @@ func (w *Worker) compose(m *model.OutboxMessage, f from) (*outgoing, error) {
 	if w.cfg.BaseURL != nil {
 		base = strings.TrimRight(w.cfg.BaseURL.String(), "/")
 	}
-	v := &View{D: m.Data, ToName: m.ToName, Business: f.name, BaseURL: base, Support: f.replyTo,
+	v := &View{D: oneLineData(m.Data), ToName: OneLine(m.ToName), Business: f.business, BaseURL: base, Support: f.replyTo,
 		loc: w.cfg.Location, now: now}
 	r, err := w.tpl.Render(m.Template, m.Locale, v)
 	if err != nil {
 		return nil, &permanentError{err}
 	}
+	replyTo, thread := f.replyTo, ""
+	if ref := caseRef(m); ref.Valid() && f.signer != nil {
+		if a := f.signer.ReplyAddress(f.replyTo, ref); a != "" {
+			replyTo = a
+		}
+		thread = f.signer.ThreadID(host(w.cfg.BaseURL), ref)
+	}
 	return &outgoing{
-		id: m.ID, fromName: f.name, fromAddr: f.addr, toName: m.ToName, toAddr: m.ToEmail,
-		replyTo: f.replyTo, subject: r.Subject, messageID: MessageID(w.cfg.BaseURL, m), date: now,
+		id: m.ID, fromName: f.name, fromAddr: f.addr, toName: v.ToName, toAddr: m.ToEmail,
+		replyTo: replyTo, threadID: thread, subject: r.Subject, messageID: MessageID(w.cfg.BaseURL, m), date: now,
 		text: r.Text, html: r.HTML, link: v.Link(), code: m.Data["code"],
 	}, nil
 }

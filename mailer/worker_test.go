@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kedja/kedja/app/mailref"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
@@ -536,7 +537,7 @@ func TestRetryDelay(t *testing.T) {
 	}
 }
 
-// TestHeaders: From carries the business name, Reply-To the support
+// TestHeaders: From carries KEDJA_MAIL_FROM's name, Reply-To the support
 // address; Date, Message-ID, multipart text and HTML in the customer's
 // language.
 func TestHeaders(t *testing.T) {
@@ -549,14 +550,31 @@ func TestHeaders(t *testing.T) {
 	got := e.srv.WaitFor(t, 1, 10*time.Second)[0]
 	h := got.Header
 	for k, want := range map[string]string{
-		"From":           `"Blomsterhuset" <no-reply@blomsterhuset.example>`,
-		"Reply-To":       "<help@blomsterhuset.example>",
+		"From":           `"Shop" <no-reply@blomsterhuset.example>`,
 		"Message-Id":     "<" + MessageID(e.w.cfg.BaseURL, m) + ">",
 		"Auto-Submitted": "auto-generated",
 	} {
 		if h.Get(k) != want {
 			t.Errorf("%s: %q, want %q", k, h.Get(k), want)
 		}
+	}
+	key, err := e.s.Secret(context.Background(), model.SecretReplyKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := mailref.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := mailref.Ref{Kind: mailref.KindOrder, ID: 5, CustomerID: 7}
+	if rt := decodeAddress(t, h.Get("Reply-To")); rt.Address != sig.ReplyAddress("help@blomsterhuset.example", order) {
+		t.Errorf("Reply-To %q, want the reply address of order 5", h.Get("Reply-To"))
+	} else if r, ok := sig.ParseReplyAddress("help@blomsterhuset.example", rt.Address); !ok || r != order {
+		t.Errorf("Reply-To %q names %+v %v", rt.Address, r, ok)
+	}
+	thread := "<" + sig.ThreadID("portal.blomsterhuset.example", order) + ">"
+	if h.Get("In-Reply-To") != thread || h.Get("References") != thread {
+		t.Errorf("In-Reply-To %q, References %q; want %q", h.Get("In-Reply-To"), h.Get("References"), thread)
 	}
 	if !strings.Contains(h.Get("To"), "ann.jensen@example.com") || !strings.Contains(h.Get("To"), "Ann Jensen") {
 		t.Errorf("To: %q", h.Get("To"))
@@ -694,4 +712,43 @@ func TestShutdownHandsBackTheBatch(t *testing.T) {
 		e.drain(t)
 		e.exactlyOnce(t, ids)
 	})
+}
+
+// TestReplyAddressesPerCase: mail about a case gets its own reply address
+// and thread (every mail of one inquiry the same, another inquiry another);
+// mail about no case (sign-in) replies to the support address itself.
+func TestReplyAddressesPerCase(t *testing.T) {
+	e := newEnv(t, testenv.NewStore(t, "sqlite"), mailtest.Start(t))
+	ctx := context.Background()
+	msgs := samples(e.clk.Now(), "nl")
+	other := samples(e.clk.Now(), "nl")[notify.StaffReply]
+	other.IdempotencyKey, other.CaseID = "other", 42
+	for _, m := range []*model.OutboxMessage{msgs[notify.InquiryReceived], msgs[notify.StaffReply], other, msgs[notify.SignInCustomer]} {
+		if _, err := e.s.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.drain(t)
+	got := map[string]mailtest.Message{}
+	for _, m := range e.srv.Messages() {
+		got[m.MessageID()] = m
+	}
+	h := func(m *model.OutboxMessage, k string) string {
+		return got[MessageID(e.w.cfg.BaseURL, m)].Header.Get(k)
+	}
+	a, b := h(msgs[notify.InquiryReceived], "Reply-To"), h(msgs[notify.StaffReply], "Reply-To")
+	if a != b || !strings.Contains(a, "help+i41-7-") || h(other, "Reply-To") == a || !strings.Contains(h(other, "Reply-To"), "help+i42-7-") {
+		t.Errorf("reply addresses: %q, %q, other inquiry %q", a, b, h(other, "Reply-To"))
+	}
+	if h(msgs[notify.InquiryReceived], "References") != h(msgs[notify.StaffReply], "References") ||
+		h(other, "References") == h(msgs[notify.StaffReply], "References") {
+		t.Errorf("threads: %q, %q, other %q", h(msgs[notify.InquiryReceived], "References"),
+			h(msgs[notify.StaffReply], "References"), h(other, "References"))
+	}
+	if rt := h(msgs[notify.SignInCustomer], "Reply-To"); rt != "<help@blomsterhuset.example>" {
+		t.Errorf("sign-in Reply-To %q", rt)
+	}
+	if h(msgs[notify.SignInCustomer], "In-Reply-To") != "" {
+		t.Errorf("sign-in mail threaded")
+	}
 }

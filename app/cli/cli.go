@@ -1,5 +1,5 @@
 // Package cli is Kedja's command line: serve, migrate, demo, staff add,
-// apikey create, import orders, version and healthcheck. Exit status 0 on
+// apikey create, import orders, backup, version and healthcheck. Exit status 0 on
 // success, 1 on a runtime failure, 2 on bad usage, with one line on stderr.
 package cli
 
@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"staff":       {"staff add --email E --name \"Full Name\" --title T [--phone P] [--manager EMAIL] [--admin]", runStaff},
 		"apikey":      {"apikey create --name N: create an API key, printed once", runAPIKey},
 		"import":      {"import orders FILE.csv: import orders from CSV", runImport},
+		"backup":      {"backup FILE: a consistent copy of the SQLite database while the server runs (PostgreSQL: pg_dump)", runBackup},
 		"version":     {"print the version", runVersion},
 		"healthcheck": {"call /healthz on this machine's server (for Docker HEALTHCHECK)", runHealthcheck},
 	}

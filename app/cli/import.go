@@ -21,12 +21,14 @@ The file is UTF-8 (a byte-order mark is fine), comma- or semicolon-separated
 
   order_ref, customer_email, customer_name, customer_locale, status,
   placed_at, expected_delivery, items, total, currency, owner_email,
-  carrier, tracking_number, tracking_url, recipient_name
+  carrier, tracking_number, tracking_url, recipient_name, delivered_at
 
 order_ref, customer_email and status are required; unknown columns stop the
 import. One row per order; items are "2x Name; 1x Other name". placed_at is
 RFC 3339 (2026-11-20T10:15:00Z), or "2026-11-20 10:15" or "2026-11-20" in
-KEDJA_TIMEZONE. Each row creates or replaces its order exactly as
+KEDJA_TIMEZONE; delivered_at (delivered rows only; empty: now) likewise. A
+delivery confirmation is mailed only for a delivered_at in the last 48 hours,
+so loading history mails no one. Each row creates or replaces its order exactly as
 PUT /api/v1/orders/{ref} does; importing the same file again changes nothing.
 
 Each bad row is printed on stderr as "line N: column: what to fix" and the

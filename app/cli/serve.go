@@ -15,6 +15,8 @@ import (
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/metrics"
+	"github.com/kedja/kedja/app/retention"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web"
 	"github.com/kedja/kedja/mailer"
@@ -38,6 +40,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	defer retention.Start(ctx, s, time.Now, log)() // expired sessions, old tokens and sent mail
 	if *withDemo {
 		if err := demo.Load(ctx, s, time.Now()); err != nil {
 			return err
@@ -63,8 +66,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		defer pg.Close()
 		bus = pg
 	}
+	workerLive := metrics.NewRunning(time.Now) // until the worker reports its own heartbeat
+	met, err := metrics.New(metrics.Options{Store: s, Worker: workerLive})
+	if err != nil {
+		return err
+	}
 	deps := wire(cfg, s, cat, bus, log)
 	deps.Demo = *withDemo || cfg.SMTPURL == nil
+	deps.Metrics = met
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
@@ -81,8 +90,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
+	inboundDone := startInbound(ctx, cfg, s, bus, log) // replies and new mail, when configured
 	workerDone := make(chan error, 1)
-	go func() { workerDone <- worker.Run(ctx) }()
+	go func() { workerDone <- workerLive.Run(func() error { return worker.Run(ctx) }) }()
 	// A missed promise (a reply, a staff member's own, a third party's
 	// date, an expected delivery, a manager's answer) escalates by itself,
 	// up the chain while no one answers; safe with several instances.
@@ -96,6 +106,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		err = werr
 	}
 	<-watchDone
+	inboundDone()
 	log.Info("kedja stopped")
 	return err
 }

@@ -3,12 +3,14 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 	_ "time/tzdata" // the zone database is embedded: the binary needs no files beside it
@@ -16,13 +18,25 @@ import (
 
 // Config is the whole typed configuration of a Kedja process.
 type Config struct {
-	Addr           string
-	BaseURL        *url.URL
-	DatabaseURL    string
-	SMTPURL        *url.URL // nil: mail is written to the log
-	MailFrom       *mail.Address
-	SessionKey     string // empty: generated once and kept in the database
-	BusinessName   string
+	Addr        string
+	BaseURL     *url.URL
+	DatabaseURL string
+	SMTPURL     *url.URL // nil: mail is written to the log
+	SMTPCAFile  string   // KEDJA_SMTP_CA_FILE, "" for none
+	// SMTPRootCAs are the certificate authorities trusted for the relay:
+	// the system's and those of KEDJA_SMTP_CA_FILE (nil: the system's).
+	SMTPRootCAs *x509.CertPool
+	MailFrom    *mail.Address
+	// MailFromName is KEDJA_MAIL_FROM's display name when the variable is
+	// set (not the default's "Kedja"): the From name of every mail. Empty:
+	// the business name is.
+	MailFromName string
+	SessionKey   string // empty: generated once and kept in the database
+	BusinessName string
+	// InboundSMTPAddr is where the built-in SMTP receiver listens ("" off).
+	InboundSMTPAddr string
+	// IMAPURL is the mailbox polled for replies and new mail (nil: off).
+	IMAPURL        *url.URL
 	TrustedProxies []netip.Prefix
 	Location       *time.Location // times shown to people are in this zone
 }
@@ -33,9 +47,12 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"KEDJA_BASE_URL", "http://localhost:8080", "public URL used in emailed links"},
 	{"KEDJA_DATABASE_URL", "sqlite://kedja.db", "sqlite://PATH (sqlite://:memory: allowed) or postgres://…"},
 	{"KEDJA_SMTP_URL", "", "smtp://user:pass@host:port, smtps://…; ?insecure=1 for local relays; empty: mail goes to the log"},
+	{"KEDJA_SMTP_CA_FILE", "", "PEM file of CA certificates trusted for the relay, besides the system's"},
 	{"KEDJA_MAIL_FROM", "Kedja <no-reply@localhost>", "From address"},
 	{"KEDJA_SESSION_KEY", "", "cookie key material (default: generated once and kept in the database)"},
 	{"KEDJA_BUSINESS_NAME", "Kedja", "name shown to customers and in mail"},
+	{"KEDJA_INBOUND_SMTP_ADDR", "", "listen address of the built-in SMTP receiver for replies and new mail (e.g. 127.0.0.1:2525); empty: off"},
+	{"KEDJA_IMAP_URL", "", "imaps://user:pass@host:993/INBOX (or imap://… with STARTTLS) of a mailbox polled for replies and new mail; empty: off"},
 	{"KEDJA_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed"},
 	{"KEDJA_TIMEZONE", "Europe/Copenhagen", "IANA time zone in which dates and times are shown to people"},
 }
@@ -100,11 +117,23 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if f := get("KEDJA_SMTP_CA_FILE"); f != "" {
+		pool, err := loadCAFile(f)
+		if err != nil {
+			fail("KEDJA_SMTP_CA_FILE", "%v", err)
+		} else {
+			c.SMTPCAFile, c.SMTPRootCAs = f, pool
+		}
+	}
+
 	from, err := mail.ParseAddress(get("KEDJA_MAIL_FROM"))
 	if err != nil {
 		fail("KEDJA_MAIL_FROM", "want an address such as \"Shop <no-reply@shop.example>\", got %q", get("KEDJA_MAIL_FROM"))
 	} else {
 		c.MailFrom = from
+		if strings.TrimSpace(getenv("KEDJA_MAIL_FROM")) != "" {
+			c.MailFromName = from.Name
+		}
 	}
 
 	c.SessionKey = getenv("KEDJA_SESSION_KEY")
@@ -113,6 +142,29 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c.BusinessName = get("KEDJA_BUSINESS_NAME")
+
+	if a := get("KEDJA_INBOUND_SMTP_ADDR"); a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			fail("KEDJA_INBOUND_SMTP_ADDR", "want host:port such as 127.0.0.1:2525 or :25, got %q", a)
+		} else {
+			c.InboundSMTPAddr = a
+		}
+	}
+	if s := get("KEDJA_IMAP_URL"); s != "" {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+			fail("KEDJA_IMAP_URL", "not a URL: want imaps://user:pass@host:993/INBOX")
+		case u.Scheme != "imap" && u.Scheme != "imaps":
+			fail("KEDJA_IMAP_URL", "unsupported scheme %q: want imaps:// or imap://", u.Scheme)
+		case u.Hostname() == "":
+			fail("KEDJA_IMAP_URL", "missing host: want imaps://user:pass@host:993/INBOX")
+		case u.User == nil || u.User.Username() == "":
+			fail("KEDJA_IMAP_URL", "missing user name: want imaps://user:pass@host:993/INBOX")
+		default:
+			c.IMAPURL = u
+		}
+	}
 
 	if s := get("KEDJA_TRUSTED_PROXIES"); s != "" {
 		for _, part := range strings.Split(s, ",") {
@@ -141,6 +193,23 @@ func Load(getenv func(string) string) (Config, error) {
 		c.Location = l
 	}
 	return c, errors.Join(errs...)
+}
+
+// loadCAFile is the system's certificate pool plus the PEM certificates in
+// file, which must hold at least one.
+func loadCAFile(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate (want -----BEGIN CERTIFICATE----- blocks)", file)
+	}
+	return pool, nil
 }
 
 // ParseDatabaseURL splits a KEDJA_DATABASE_URL into its driver ("sqlite" or

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.BaseURL.String() != "http://localhost:8080" || c.DatabaseURL != "sqlite://kedja.db" ||
-		c.SMTPURL != nil || c.MailFrom.Address != "no-reply@localhost" || c.BusinessName != "Kedja" || c.Secure() {
+		c.SMTPURL != nil || c.MailFrom.Address != "no-reply@localhost" || c.MailFromName != "" || c.BusinessName != "Kedja" || c.Secure() {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
@@ -28,6 +28,11 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"KEDJA_ADDR", "8080", "KEDJA_ADDR:"},
 		{"KEDJA_SESSION_KEY", "short", "KEDJA_SESSION_KEY: too short"},
 		{"KEDJA_TRUSTED_PROXIES", "10.0.0.0/8, nonsense", "KEDJA_TRUSTED_PROXIES:"},
+		{"KEDJA_INBOUND_SMTP_ADDR", "2525", "KEDJA_INBOUND_SMTP_ADDR: want host:port"},
+		{"KEDJA_IMAP_URL", "pop3://u:p@mail", `KEDJA_IMAP_URL: unsupported scheme "pop3"`},
+		{"KEDJA_IMAP_URL", "imaps://mail.example.com/INBOX", "KEDJA_IMAP_URL: missing user name"},
+		{"KEDJA_SMTP_CA_FILE", "/nonexistent/ca.pem", "KEDJA_SMTP_CA_FILE: cannot read the CA file"},
+		{"KEDJA_SMTP_CA_FILE", "config_test.go", "KEDJA_SMTP_CA_FILE: config_test.go holds no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(env(map[string]string{tc.name: tc.value}))
@@ -42,11 +47,13 @@ func TestGoodValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"KEDJA_BASE_URL": "https://portal.example.com/", "KEDJA_DATABASE_URL": "postgres://u:p@db:5432/kedja",
 		"KEDJA_SMTP_URL": "smtps://u:p@mail.example.com:465", "KEDJA_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7",
+		"KEDJA_INBOUND_SMTP_ADDR": "127.0.0.1:2525", "KEDJA_IMAP_URL": "imaps://help%40shop.example:pw@imap.example.com/INBOX",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Secure() || c.BaseURL.String() != "https://portal.example.com" || c.SMTPURL.Scheme != "smtps" || len(c.TrustedProxies) != 2 {
+	if !c.Secure() || c.BaseURL.String() != "https://portal.example.com" || c.SMTPURL.Scheme != "smtps" || len(c.TrustedProxies) != 2 ||
+		c.InboundSMTPAddr != "127.0.0.1:2525" || c.IMAPURL.User.Username() != "help@shop.example" {
 		t.Fatalf("got %+v", c)
 	}
 }

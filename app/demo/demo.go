@@ -25,19 +25,23 @@ type staffSpec struct {
 	admin                     bool
 }
 
-var staffSpecs = []staffSpec{
-	{ManagerEmail, "Mette Lindqvist", "Shop manager", "+45 33 12 40 00", true},
-	{"anna@blomsterhuset.example", "Anna Holm", "Florist and customer service", "+45 33 12 40 11", false},
-	{"jonas@blomsterhuset.example", "Jonas Kristensen", "Delivery coordinator", "+45 33 12 40 12", false},
-	{"sofie@blomsterhuset.example", "Sofie Bak", "Customer service", "", false},
+func staffSpecs() []staffSpec {
+	return []staffSpec{
+		{ManagerEmail, "Mette Lindqvist", "Shop manager", "+45 33 12 40 00", true},
+		{"anna@blomsterhuset.example", "Anna Holm", "Florist and customer service", "+45 33 12 40 11", false},
+		{"jonas@blomsterhuset.example", "Jonas Kristensen", "Delivery coordinator", "+45 33 12 40 12", false},
+		{"sofie@blomsterhuset.example", "Sofie Bak", "Customer service", "", false},
+	}
 }
 
 type customerSpec struct{ email, name, locale string }
 
-var customerSpecs = []customerSpec{
-	{CustomerEmail, "Ann Jensen", "da"},
-	{"erik.lindstrom@example.se", "Erik Lindström", "sv"},
-	{"sanne.devries@example.nl", "Sanne de Vries", "nl"},
+func customerSpecs() []customerSpec {
+	return []customerSpec{
+		{CustomerEmail, "Ann Jensen", "da"},
+		{"erik.lindstrom@example.se", "Erik Lindström", "sv"},
+		{"sanne.devries@example.nl", "Sanne de Vries", "nl"},
+	}
 }
 
 type orderSpec struct {
@@ -49,34 +53,36 @@ type orderSpec struct {
 	carrier, tracking, recipient string
 }
 
-var orderSpecs = []orderSpec{
-	{"BH-1001", CustomerEmail, "anna@blomsterhuset.example", model.OrderDelivered, 9, 0,
-		[]model.Item{{Name: "Condolence bouquet, white lilies and roses", Quantity: 1}, {Name: "Card with personal message", Quantity: 1}},
-		"649.00", "DKK", "Blomsterhuset delivery", "BH-D-55120", "Birthe Hansen"},
-	{"BH-1002", CustomerEmail, "jonas@blomsterhuset.example", model.OrderOutForDelivery, 2, 0,
-		[]model.Item{{Name: "Birthday bouquet, summer colours", Quantity: 1}}, "399.00", "DKK", "PostNord", "00370712345678", "Lise Jensen"},
-	{"BH-1003", CustomerEmail, "anna@blomsterhuset.example", model.OrderProcessing, 1, 3,
-		[]model.Item{{Name: "Orchid in ceramic pot", Quantity: 2}}, "798.00", "DKK", "", "", ""},
-	{"BH-1004", CustomerEmail, "sofie@blomsterhuset.example", model.OrderCancelled, 20, 0,
-		[]model.Item{{Name: "Wreath, autumn", Quantity: 1}}, "450.00", "DKK", "", "", ""},
-	{"BH-1005", "erik.lindstrom@example.se", "jonas@blomsterhuset.example", model.OrderShipped, 3, 2,
-		[]model.Item{{Name: "Table arrangement, white tulips", Quantity: 1}, {Name: "Vase, smoked glass", Quantity: 1}},
-		"1195.00", "SEK", "PostNord", "00370798765432", "Erik Lindström"},
-	{"BH-1006", "erik.lindstrom@example.se", "anna@blomsterhuset.example", model.OrderConfirmed, 0, 5,
-		[]model.Item{{Name: "Subscription: weekly bouquet (4 weeks)", Quantity: 1}}, "1600.00", "SEK", "", "", ""},
-	{"BH-1007", "erik.lindstrom@example.se", "sofie@blomsterhuset.example", model.OrderReturned, 30, 0,
-		[]model.Item{{Name: "Bonsai, juniper", Quantity: 1}}, "890.00", "SEK", "DAO", "DAO-77812", ""},
-	{"BH-1008", "sanne.devries@example.nl", "jonas@blomsterhuset.example", model.OrderReceived, 0, 6,
-		[]model.Item{{Name: "Wedding bouquet, peonies", Quantity: 1}, {Name: "Buttonhole", Quantity: 4}},
-		"2150.00", "DKK", "", "", ""},
-	{"BH-1009", "sanne.devries@example.nl", "anna@blomsterhuset.example", model.OrderDelivered, 14, 0,
-		[]model.Item{{Name: "Tulip bulbs, mixed (50)", Quantity: 1}}, "320.00", "DKK", "GLS", "GLS-5521908", "Sanne de Vries"},
-	{"BH-1010", "sanne.devries@example.nl", "sofie@blomsterhuset.example", model.OrderShipped, 4, 1,
-		[]model.Item{{Name: "Dried flower arrangement", Quantity: 1}}, "540.00", "DKK", "GLS", "GLS-5530071", "Sanne de Vries"},
-	{"BH-1011", CustomerEmail, "jonas@blomsterhuset.example", model.OrderReceived, 0, 4,
-		[]model.Item{{Name: "Funeral spray, red roses", Quantity: 1}}, "1250.00", "DKK", "", "", ""},
-	{"BH-1012", "erik.lindstrom@example.se", "anna@blomsterhuset.example", model.OrderDelivered, 6, 0,
-		[]model.Item{{Name: "Get-well bouquet", Quantity: 1}}, "420.00", "SEK", "PostNord", "00370711112222", "Karin Lindström"},
+func orderSpecs() []orderSpec {
+	return []orderSpec{
+		{"BH-1001", CustomerEmail, "anna@blomsterhuset.example", model.OrderDelivered, 9, 0,
+			[]model.Item{{Name: "Condolence bouquet, white lilies and roses", Quantity: 1}, {Name: "Card with personal message", Quantity: 1}},
+			"649.00", "DKK", "Blomsterhuset delivery", "BH-D-55120", "Birthe Hansen"},
+		{"BH-1002", CustomerEmail, "jonas@blomsterhuset.example", model.OrderOutForDelivery, 2, 0,
+			[]model.Item{{Name: "Birthday bouquet, summer colours", Quantity: 1}}, "399.00", "DKK", "PostNord", "00370712345678", "Lise Jensen"},
+		{"BH-1003", CustomerEmail, "anna@blomsterhuset.example", model.OrderProcessing, 1, 3,
+			[]model.Item{{Name: "Orchid in ceramic pot", Quantity: 2}}, "798.00", "DKK", "", "", ""},
+		{"BH-1004", CustomerEmail, "sofie@blomsterhuset.example", model.OrderCancelled, 20, 0,
+			[]model.Item{{Name: "Wreath, autumn", Quantity: 1}}, "450.00", "DKK", "", "", ""},
+		{"BH-1005", "erik.lindstrom@example.se", "jonas@blomsterhuset.example", model.OrderShipped, 3, 2,
+			[]model.Item{{Name: "Table arrangement, white tulips", Quantity: 1}, {Name: "Vase, smoked glass", Quantity: 1}},
+			"1195.00", "SEK", "PostNord", "00370798765432", "Erik Lindström"},
+		{"BH-1006", "erik.lindstrom@example.se", "anna@blomsterhuset.example", model.OrderConfirmed, 0, 5,
+			[]model.Item{{Name: "Subscription: weekly bouquet (4 weeks)", Quantity: 1}}, "1600.00", "SEK", "", "", ""},
+		{"BH-1007", "erik.lindstrom@example.se", "sofie@blomsterhuset.example", model.OrderReturned, 30, 0,
+			[]model.Item{{Name: "Bonsai, juniper", Quantity: 1}}, "890.00", "SEK", "DAO", "DAO-77812", ""},
+		{"BH-1008", "sanne.devries@example.nl", "jonas@blomsterhuset.example", model.OrderReceived, 0, 6,
+			[]model.Item{{Name: "Wedding bouquet, peonies", Quantity: 1}, {Name: "Buttonhole", Quantity: 4}},
+			"2150.00", "DKK", "", "", ""},
+		{"BH-1009", "sanne.devries@example.nl", "anna@blomsterhuset.example", model.OrderDelivered, 14, 0,
+			[]model.Item{{Name: "Tulip bulbs, mixed (50)", Quantity: 1}}, "320.00", "DKK", "GLS", "GLS-5521908", "Sanne de Vries"},
+		{"BH-1010", "sanne.devries@example.nl", "sofie@blomsterhuset.example", model.OrderShipped, 4, 1,
+			[]model.Item{{Name: "Dried flower arrangement", Quantity: 1}}, "540.00", "DKK", "GLS", "GLS-5530071", "Sanne de Vries"},
+		{"BH-1011", CustomerEmail, "jonas@blomsterhuset.example", model.OrderReceived, 0, 4,
+			[]model.Item{{Name: "Funeral spray, red roses", Quantity: 1}}, "1250.00", "DKK", "", "", ""},
+		{"BH-1012", "erik.lindstrom@example.se", "anna@blomsterhuset.example", model.OrderDelivered, 6, 0,
+			[]model.Item{{Name: "Get-well bouquet", Quantity: 1}}, "420.00", "SEK", "PostNord", "00370711112222", "Karin Lindström"},
+	}
 }
 
 // Load writes the demo data in one transaction. When the demo orders already
@@ -90,7 +96,7 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 			return err
 		}
 		staff := map[string]*model.Staff{}
-		for i, sp := range staffSpecs {
+		for i, sp := range staffSpecs() {
 			st := &model.Staff{Email: sp.email, FullName: sp.name, Title: sp.title, Phone: sp.phone, IsAdmin: sp.admin, Active: true}
 			if i > 0 {
 				st.ManagerID = &staff[ManagerEmail].ID
@@ -111,7 +117,7 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 			return err
 		}
 		customers := map[string]*model.Customer{}
-		for _, cs := range customerSpecs {
+		for _, cs := range customerSpecs() {
 			c, _, err := tx.UpsertCustomer(ctx, cs.email, cs.name, cs.locale)
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
@@ -119,7 +125,7 @@ func Load(ctx context.Context, s *store.Store, now time.Time) error {
 			customers[cs.email] = c
 		}
 		orders := map[string]*model.Order{}
-		for _, os := range orderSpecs {
+		for _, os := range orderSpecs() {
 			o, err := loadOrder(ctx, tx, os, customers[os.customer], staff[os.owner], staff, now)
 			if err != nil {
 				return err

@@ -3,7 +3,9 @@
 // enqueue them with store.Enqueue inside the transaction of the change that
 // causes them; the mailer renders Template in Locale with Data. Links are
 // stored as paths ("/orders/BQ-1001"), built only here: the mailer prefixes
-// KEDJA_BASE_URL.
+// KEDJA_BASE_URL. A customer's mail about a case records the case and
+// customer (About), so the mailer gives it a reply address and thread ids
+// that lead back.
 package notify
 
 import (
@@ -38,7 +40,7 @@ const (
 
 // Templates lists every template name.
 var Templates = []string{SignInCustomer, SignInStaff, InquiryReceived, StaffReply, OrderShipped,
-	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff,
+	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff, OrderConfirmation,
 	InquiryAssigned, EscalationReminder, PromiseMissed, PromiseMoved, OrderLate, InquiryResolved}
 
 // StaffTemplates are the templates of mail to staff, written in English.
@@ -182,7 +184,8 @@ func fmtTime(t *time.Time) string {
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // SignIn is the sign-in link and code. key makes each request its own
-// message (the token hash); the link carries token (SignInPath).
+// message (the token hash); the link carries token (SignInPath). It goes in
+// the sign-in lane, ahead of every notice.
 func SignIn(purpose, key, toEmail, toName, locale, token, code string, expires time.Time) *model.OutboxMessage {
 	tpl := SignInCustomer
 	if purpose == model.KindStaff {
@@ -190,14 +193,15 @@ func SignIn(purpose, key, toEmail, toName, locale, token, code string, expires t
 	}
 	return &model.OutboxMessage{
 		IdempotencyKey: "signin:" + key, Template: tpl, Locale: locale, ToEmail: toEmail, ToName: toName,
-		Data: map[string]string{"path": SignInPath(purpose, token), "code": code, "expires_at": fmtTime(&expires)},
+		Priority: model.PrioritySignIn,
+		Data:     map[string]string{"path": SignInPath(purpose, token), "code": code, "expires_at": fmtTime(&expires)},
 	}
 }
 
 // InquiryReceivedMsg tells the customer who owns their new inquiry and when
 // they will reply.
 func InquiryReceivedMsg(c *model.Customer, locale string, q *model.Inquiry, owner *model.Staff) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "inquiry-received:inquiry:" + id(q.ID), Template: InquiryReceived, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -205,7 +209,7 @@ func InquiryReceivedMsg(c *model.Customer, locale string, q *model.Inquiry, owne
 			"owner_name": owner.FullName, "owner_title": owner.Title, "owner_email": owner.Email,
 			"reply_due_at": fmtTime(q.ReplyDueAt),
 		},
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
 // StaffReplyMsg carries a staff member's reply to the customer, with the
@@ -216,10 +220,10 @@ func StaffReplyMsg(c *model.Customer, locale string, q *model.Inquiry, m *model.
 		"author_name": author.FullName, "author_title": author.Title,
 	}
 	step(d, "next_", next)
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "staff-reply:message:" + id(m.ID), Template: StaffReply, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name, Data: d,
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
 // OrderStatusMsg is the shipped / out-for-delivery notice, with tracking.
@@ -229,7 +233,7 @@ func OrderStatusMsg(c *model.Customer, locale string, o *model.Order, eventKey s
 	if o.Status == model.OrderOutForDelivery {
 		tpl = OrderOutForDelivery
 	}
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "order-" + o.Status + ":order:" + o.Ref + ":" + eventKey, Template: tpl, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -237,13 +241,13 @@ func OrderStatusMsg(c *model.Customer, locale string, o *model.Order, eventKey s
 			"carrier": o.Carrier, "tracking_number": o.TrackingNumber, "tracking_url": o.TrackingURL,
 			"expected_delivery": o.ExpectedDelivery,
 		},
-	}
+	}).About(model.CaseOrder, o.ID, c.ID)
 }
 
 // DeliveryConfirmationMsg tells the customer when and to whom the order was
 // delivered and who confirmed it. One per delivery of an order.
 func DeliveryConfirmationMsg(c *model.Customer, locale string, o *model.Order) *model.OutboxMessage {
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "delivery-confirmation:order:" + o.Ref + ":" + fmtTime(o.DeliveredAt), Template: DeliveryConfirmation,
 		Locale: locale, ToEmail: c.Email, ToName: c.Name,
 		Data: map[string]string{
@@ -251,7 +255,7 @@ func DeliveryConfirmationMsg(c *model.Customer, locale string, o *model.Order) *
 			"delivered_at": fmtTime(o.DeliveredAt), "recipient_name": o.RecipientName,
 			"confirmed_by": o.DeliveryConfirmedBy, "not_arrived_path": NotArrivedPath(o.Ref),
 		},
-	}
+	}).About(model.CaseOrder, o.ID, c.ID)
 }
 
 // EscalationToManagerMsg asks the manager to step in, with a link to the
@@ -284,13 +288,24 @@ func EscalationAcknowledgedMsg(e *model.Escalation, manager *model.Staff, c *mod
 	if cause == "" {
 		cause = model.CauseCustomer
 	}
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "escalation-ack:" + id(e.ID) + ackLevel(e), Template: EscalationAcknowledged, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: with(k.data(), "path", k.customerPath(), "customer_name", c.Name,
 			"manager_name", manager.FullName, "manager_title", manager.Title, "manager_email", manager.Email,
 			"manager_phone", manager.Phone, "cause", cause),
+	}).About(escalationCase(e))
+}
+
+// escalationCase is the case an escalation is about, for About.
+func escalationCase(e *model.Escalation) (string, int64, int64) {
+	if e.InquiryID != nil {
+		return model.CaseInquiry, *e.InquiryID, e.CustomerID
 	}
+	if e.OrderID != nil {
+		return model.CaseOrder, *e.OrderID, e.CustomerID
+	}
+	return "", 0, e.CustomerID
 }
 
 // ackLevel keeps one acknowledgement email per level an escalation reached.

@@ -63,10 +63,19 @@ func PromiseMissedMsg(c *model.Customer, locale string, k Case, missed *model.Pr
 		"holder_name", holder.FullName, "holder_title", holder.Title, "holder_email", holder.Email,
 		"holder_phone", holder.Phone, "answer_by", fmtTime(&answerBy))
 	step(d, "missed_", missed)
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "promise-missed:" + id(missed.ID), Template: PromiseMissed, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name, Data: d,
+	}).About(k.about(c.ID))
+}
+
+// about is the case, for About: a customer's reply to mail about it goes
+// into it.
+func (k Case) about(customerID int64) (string, int64, int64) {
+	if k.Order != nil {
+		return model.CaseOrder, k.Order.ID, customerID
 	}
+	return model.CaseInquiry, k.Inquiry.ID, customerID
 }
 
 // EscalationReminderMsg reminds to, who held escalation e, that it went
@@ -95,10 +104,10 @@ func PromiseMovedMsg(c *model.Customer, locale string, k Case, old, next *model.
 	}
 	step(d, "from_", old)
 	step(d, "next_", next)
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "promise-moved:" + key, Template: PromiseMoved, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name, Data: d,
-	}
+	}).About(k.about(c.ID))
 }
 
 // OrderLateMsg tells the customer first that their order is late: it was
@@ -113,10 +122,11 @@ func OrderLateMsg(c *model.Customer, locale string, o *model.Order, q *model.Inq
 	if manager != nil && manager.ID != owner.ID {
 		d["manager_name"], d["manager_title"] = manager.FullName, manager.Title
 	}
-	return &model.OutboxMessage{
+	// A reply goes into the inquiry opened for it.
+	return (&model.OutboxMessage{
 		IdempotencyKey: "order-late:" + id(o.ID), Template: OrderLate, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name, Data: d,
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
 // FeedbackPath is the page that asks "Did this solve it?" about inquiry
@@ -138,12 +148,12 @@ func InquiryResolvedMsg(c *model.Customer, locale string, q *model.Inquiry, m *m
 	if q.ResolvedAt != nil {
 		until = q.ResolvedAt.Add(model.ReopenWindow)
 	}
-	return &model.OutboxMessage{
+	return (&model.OutboxMessage{
 		IdempotencyKey: "inquiry-resolved:message:" + id(m.ID), Template: InquiryResolved, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
 		Data: with(Case{Inquiry: q}.data(), "path", inquiryPath(q.ID), "customer_name", c.Name, "body", m.Body,
 			"author_name", by.FullName, "author_title", by.Title,
 			"solved_path", FeedbackPath(q.ID, true), "not_solved_path", FeedbackPath(q.ID, false),
 			"reopen_path", inquiryPath(q.ID)+"#reopen", "reopen_until", fmtTime(&until)),
-	}
+	}).About(model.CaseInquiry, q.ID, c.ID)
 }

@@ -44,6 +44,24 @@ func (s *Store) InsertPromise(ctx context.Context, p *model.Promise) error {
 	return nil
 }
 
+// InsertPromises records many promises at once (the delivery promises of
+// a batch of new orders), a few hundred per statement.
+func (s *Store) InsertPromises(ctx context.Context, list []*model.Promise) error {
+	for start := 0; start < len(list); start += 500 {
+		batch := list[start:min(start+500, len(list))]
+		for _, p := range batch {
+			p.Outstanding = p.State == model.PromiseOpen || (p.State == model.PromiseMissed && p.EndedAt == nil)
+		}
+		if _, err := s.w.NewInsert().Model(&batch).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("store: insert %d promises: %w", len(batch), ErrConflict)
+			}
+			return fmt.Errorf("store: insert %d promises: %w", len(batch), err)
+		}
+	}
+	return nil
+}
+
 // NextStep is the case's current next step, or ErrNotFound when it has
 // none (a resolved inquiry, a delivered order, an order with no date).
 func (s *Store) NextStep(ctx context.Context, k CaseKey) (*model.Promise, error) {

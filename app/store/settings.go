@@ -18,7 +18,7 @@ func (s *Store) EnsureSettings(ctx context.Context, businessName string) (*model
 	}
 	def := &model.Settings{
 		ID: 1, BusinessName: businessName, SupportEmail: "", DefaultLocale: "en",
-		ReplyHours: 24, SessionKey: base64.RawURLEncoding.EncodeToString(b[:]),
+		ReplyHours: 24, SessionKey: base64.RawURLEncoding.EncodeToString(b[:]), OrderConfirmation: true,
 		AckHours: 4, OpenDays: "1234567", OpenFrom: "00:00", OpenUntil: "24:00",
 	}
 	if _, err := s.w.NewInsert().Model(def).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
@@ -34,6 +34,16 @@ func (s *Store) Settings(ctx context.Context) (*model.Settings, error) {
 		return nil, fmt.Errorf("store: settings: %w", notFound(err))
 	}
 	return st, nil
+}
+
+// SetOrderConfirmation turns the order confirmation mail on or off. It is
+// not among SaveSettings' columns, so a settings form that does not show it
+// cannot turn it off by leaving it out.
+func (s *Store) SetOrderConfirmation(ctx context.Context, on bool) error {
+	if _, err := s.w.NewUpdate().Model((*model.Settings)(nil)).Set("order_confirmation = ?", on).Where("id = 1").Exec(ctx); err != nil {
+		return fmt.Errorf("store: set order confirmation: %w", err)
+	}
+	return nil
 }
 
 // SaveSettings writes the editable business settings (not the session key).

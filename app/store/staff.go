@@ -216,3 +216,31 @@ func (s *Store) OpenCaseLoad(ctx context.Context) (map[int64][2]int, error) {
 	}
 	return out, nil
 }
+
+// OrderManagerForCustomer returns the manager of the staff member who owns
+// one of the customer's orders: whom the customer can ask for. ErrNotFound
+// when the owner has no manager, or the order is another customer's.
+func (s *Store) OrderManagerForCustomer(ctx context.Context, customerID, orderID int64) (*model.Staff, error) {
+	m := new(model.Staff)
+	err := s.r.NewSelect().Model(m).
+		Where("?TableAlias.id = (SELECT own.manager_id FROM staff AS own JOIN orders AS o ON o.owner_id = own.id WHERE o.id = ? AND o.customer_id = ?)",
+			orderID, customerID).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: manager of the owner of order %d of customer %d: %w", orderID, customerID, notFound(err))
+	}
+	return m, nil
+}
+
+// InquiryManagerForCustomer returns the manager of the staff member who
+// owns one of the customer's inquiries. ErrNotFound when the owner has no
+// manager, or the inquiry is another customer's.
+func (s *Store) InquiryManagerForCustomer(ctx context.Context, customerID, inquiryID int64) (*model.Staff, error) {
+	m := new(model.Staff)
+	err := s.r.NewSelect().Model(m).
+		Where("?TableAlias.id = (SELECT own.manager_id FROM staff AS own JOIN inquiries AS q ON q.owner_id = own.id WHERE q.id = ? AND q.customer_id = ?)",
+			inquiryID, customerID).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: manager of the owner of inquiry %d of customer %d: %w", inquiryID, customerID, notFound(err))
+	}
+	return m, nil
+}

@@ -46,6 +46,8 @@ type Store struct {
 	dialect     string
 	afterCommit *[]func()
 	wake        func()
+	pinned      *bun.Conn // in WithBulkTx on PostgreSQL: the transaction's connection, for COPY
+	groups      *groups   // Group's queues, shared by the stores made from one Open
 }
 
 // Open connects to the database named by a KEDJA_DATABASE_URL.
@@ -132,7 +134,7 @@ func openPostgres(dsn string) (*Store, error) {
 }
 
 func newStore(db, rdb *bun.DB, dialect string) *Store {
-	return &Store{db: db, rdb: rdb, w: db, r: rdb, dialect: dialect}
+	return &Store{db: db, rdb: rdb, w: db, r: rdb, dialect: dialect, groups: &groups{queues: map[string]*groupQueue{}}}
 }
 
 // Dialect is "sqlite" or "postgres".
@@ -181,7 +183,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	var after []func()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		txs := &Store{db: s.db, rdb: s.rdb, w: tx, r: tx, dialect: s.dialect, afterCommit: &after, wake: s.wake}
+		txs := &Store{db: s.db, rdb: s.rdb, w: tx, r: tx, dialect: s.dialect, afterCommit: &after, wake: s.wake, groups: s.groups}
 		return fn(txs)
 	})
 	if err != nil {
@@ -204,16 +206,31 @@ func (s *Store) AfterCommit(f func()) {
 }
 
 // Migrate applies pending migrations and returns the names it applied.
+//
+// On PostgreSQL several instances may start at once against one database:
+// each takes a transaction-level advisory lock (one per schema) first, so
+// they migrate one after the other and the later ones find nothing to do.
+// The lock goes with the locking transaction, so a crashed instance never
+// leaves it held. On SQLite the one writer (and bun's lock row) is enough.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	sub, err := fs.Sub(migrations.FS, s.dialect)
+	m, _, err := s.migrator()
 	if err != nil {
-		return nil, fmt.Errorf("store: migrations: %w", err)
+		return nil, err
 	}
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(sub); err != nil {
-		return nil, fmt.Errorf("store: discover migrations: %w", err)
+	if s.dialect == "postgres" {
+		lock, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer lock.Rollback() //nolint:errcheck // it only ever held the lock
+		if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('kedja:migrate:' || current_schema()))"); err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		if err := m.Init(ctx); err != nil {
+			return nil, fmt.Errorf("store: init migrations: %w", err)
+		}
+		return applied(m.Migrate(ctx))
 	}
-	m := migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("store: init migrations: %w", err)
 	}
@@ -221,7 +238,56 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("store: lock migrations: %w", err)
 	}
 	defer m.Unlock(ctx) //nolint:errcheck
-	group, err := m.Migrate(ctx)
+	return applied(m.Migrate(ctx))
+}
+
+// PendingMigrations names the migrations this binary has that the database
+// has not applied (all of them on a database never migrated).
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	m, ms, err := s.migrator()
+	if err != nil {
+		return nil, err
+	}
+	var exists bool
+	q := "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bun_migrations')"
+	if s.dialect == "postgres" {
+		q = "SELECT to_regclass('bun_migrations') IS NOT NULL"
+	}
+	if err := s.r.NewRaw(q).Scan(ctx, &exists); err != nil {
+		return nil, fmt.Errorf("store: pending migrations: %w", err)
+	}
+	var names []string
+	if !exists {
+		for _, mg := range ms.Sorted() {
+			names = append(names, mg.Name+"_"+mg.Comment)
+		}
+		return names, nil
+	}
+	list, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending migrations: %w", err)
+	}
+	for _, mg := range list.Unapplied() {
+		names = append(names, mg.Name+"_"+mg.Comment)
+	}
+	return names, nil
+}
+
+// migrator is bun's migrator over this dialect's embedded migrations.
+func (s *Store) migrator() (*migrate.Migrator, *migrate.Migrations, error) {
+	sub, err := fs.Sub(migrations.FS, s.dialect)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, nil, fmt.Errorf("store: discover migrations: %w", err)
+	}
+	return migrate.NewMigrator(s.db, ms, migrate.WithMarkAppliedOnSuccess(true)), ms, nil
+}
+
+// applied lists the names of a migration group.
+func applied(group *migrate.MigrationGroup, err error) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}

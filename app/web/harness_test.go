@@ -53,6 +53,9 @@ type testApp struct {
 // withServices adds to d the domain's services on d's store, bus and clock,
 // as main wires them.
 func withServices(d Deps) Deps {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
 	d.Inquiries = inq
 	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Inquiries: inq}

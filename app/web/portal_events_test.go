@@ -14,6 +14,7 @@ import (
 	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/web/portal"
 )
 
 // sseStream is an open /events response read line by line.
@@ -178,7 +179,7 @@ func TestPortalDashboardPages(t *testing.T) {
 				n++
 			}
 		}
-		if n > dashboardPageSize {
+		if n > portal.DashboardPageSize {
 			t.Errorf("%s shows %d cases", path, n)
 		}
 		path = ""

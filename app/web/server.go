@@ -1,6 +1,8 @@
-// Package web is Kedja's HTTP layer: one echo server with the customer
-// portal, the staff admin view and the JSON API, kept apart in their own
-// files, and one route table (routes.go).
+// Package web is Kedja's HTTP server: New wires the customer portal
+// (package portal), the staff admin view (admin) and the JSON API v1 (api)
+// over their shared kit, into one route table (routes.go) with the
+// middleware, the sessions and their guards, the CSRF check, the page cache,
+// the central error handler, the sign-in pages and the health check.
 package web
 
 import (
@@ -22,10 +24,12 @@ import (
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/live"
+	"github.com/kedja/kedja/app/metrics"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/admin"
 	"github.com/kedja/kedja/app/web/api"
 	"github.com/kedja/kedja/app/web/kit"
+	"github.com/kedja/kedja/app/web/portal"
 	"github.com/kedja/kedja/views"
 )
 
@@ -44,18 +48,16 @@ type Deps struct {
 	Escalations *escalations.Service
 	Staff       *staff.Service
 	Settings    *settings.Service
+	Metrics     *metrics.Metrics // /metrics, /readyz and request timing; nil: none
 }
 
 // Server is the HTTP server.
 type Server struct {
 	cfg      config.Config
 	store    *store.Store
-	cat      *i18n.Catalog
 	bus      live.Bus
 	log      *slog.Logger
 	now      func() time.Time
-	demo     bool
-	loc      *time.Location // the business's time zone
 	views    *kit.Renderer
 	layout   *kit.Layout
 	echo     *echo.Echo
@@ -63,11 +65,7 @@ type Server struct {
 	limits   *kit.RateLimiter
 	pages    *pageCache
 	sessions *sessionCache
-
-	inquiries   *inquiries.Service
-	escalations *escalations.Service
-	staff       *staff.Service
-	settings    *settings.Service
+	metrics  *metrics.Metrics
 }
 
 // New builds the server and its route table. Templates are parsed here, so a
@@ -85,9 +83,9 @@ func New(d Deps) (*Server, error) {
 	if d.Inquiries == nil || d.Escalations == nil || d.Staff == nil || d.Settings == nil {
 		return nil, errors.New("web: the domain services (Deps.Inquiries, Escalations, Staff, Settings) are required")
 	}
-	s := &Server{cfg: d.Config, store: d.Store, cat: d.Catalog, bus: d.Bus, log: d.Logger, now: d.Now, demo: d.Demo,
-		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, settings: d.Settings}
-	s.loc = kit.Location(d.Config.Location)
+	s := &Server{cfg: d.Config, store: d.Store, bus: d.Bus, log: d.Logger, now: d.Now}
+	loc := kit.Location(d.Config.Location) // the business's time zone
+	s.metrics = d.Metrics
 	var err error
 	if s.views, err = kit.NewRenderer(views.FS, s.funcs()); err != nil {
 		return nil, err
@@ -111,10 +109,14 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
+	customerPages := portal.New(portal.Deps{Reads: d.Store, Writes: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations,
+		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Secure: d.Config.Secure(),
+		SessionLive: s.customerSessionLive})
 	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
-		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: s.loc, Now: d.Now, Log: d.Logger,
+		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Log: d.Logger,
 		SessionLive: s.staffSessionLive})
-	s.routes(staffPages, api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: s.loc, Now: d.Now}))
+	apiV1 := api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: loc, Now: d.Now})
+	s.routes(customerPages, staffPages, apiV1)
 	return s, nil
 }
 

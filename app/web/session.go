@@ -268,3 +268,14 @@ func (s *Server) staffSessionLive(c echo.Context) bool {
 	st, err := s.store.StaffByID(ctx, sess.SubjectID)
 	return err == nil && st.Active
 }
+
+// customerSessionLive reports whether the request's customer session still
+// exists (sign out everywhere ends open streams too).
+func (s *Server) customerSessionLive(c echo.Context) bool {
+	sess := kit.CustomerSession(c)
+	if sess == nil {
+		return false
+	}
+	_, err := s.store.SessionByHash(c.Request().Context(), sess.IDHash)
+	return err == nil
+}

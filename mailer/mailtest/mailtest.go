@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log"
@@ -122,27 +123,35 @@ type Server struct {
 	msgs     []Message
 	rejected []Message
 	failCode int
+	failEnh  smtp.EnhancedCode
 	failMsg  string
 	failAt   Stage
 	failN    int // how many more transactions fail; <0: all
 	sessions int
+	open     int // connections accepted and not yet closed
 
-	tlsConf  *tls.Config // server side, nil: no TLS
-	implicit bool
-	clientCA *x509.CertPool
-	user     string
-	pass     string
+	listenAddr string // "127.0.0.1:0" unless WithListenAddr
+	caPEM      []byte
+	tlsConf    *tls.Config // server side, nil: no TLS
+	implicit   bool
+	clientCA   *x509.CertPool
+	user       string
+	pass       string
 }
 
 // Option configures a Server.
 type Option func(*Server)
 
 // WithSTARTTLS makes the server offer STARTTLS with a certificate for
-// 127.0.0.1 and localhost; ClientTLS trusts it.
+// 127.0.0.1, localhost and its listen address; ClientTLS and CAPEM trust it.
 func WithSTARTTLS() Option { return func(s *Server) { s.makeCert() } }
 
 // WithImplicitTLS makes the server speak TLS from the first byte (smtps).
 func WithImplicitTLS() Option { return func(s *Server) { s.makeCert(); s.implicit = true } }
+
+// WithListenAddr makes the server listen on addr ("198.18.0.1:0") instead
+// of a free port of 127.0.0.1; its certificate names that address too.
+func WithListenAddr(addr string) Option { return func(s *Server) { s.listenAddr = addr } }
 
 // WithAuth makes the server require AUTH PLAIN with this user and password.
 func WithAuth(user, pass string) Option { return func(s *Server) { s.user, s.pass = user, pass } }
@@ -151,11 +160,15 @@ func WithAuth(user, pass string) Option { return func(s *Server) { s.user, s.pas
 // ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{}
+	s := &Server{listenAddr: "127.0.0.1:0"}
 	for _, o := range opts {
 		o(s)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if s.tlsConf != nil { // made before the address was known
+		s.tlsConf, s.clientCA = nil, nil
+		s.makeCert()
+	}
+	ln, err := net.Listen("tcp", s.listenAddr)
 	if err != nil {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
@@ -194,7 +207,65 @@ func (s *Server) ClientTLS() *tls.Config {
 	return &tls.Config{RootCAs: s.clientCA, MinVersion: tls.VersionTLS12}
 }
 
+// CAPEM is the server's certificate in PEM form, for a CA file that
+// trusts it (nil when the server speaks no TLS).
+func (s *Server) CAPEM() []byte { return s.caPEM }
+
+// OpenConns is how many client connections are open right now: accepted
+// and not yet closed by either side.
+func (s *Server) OpenConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.open
+}
+
+// WaitNoConns waits until no client connection is open, failing the test
+// after timeout with how many still are.
+func (s *Server) WaitNoConns(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for s.OpenConns() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: %d connections still open after %v", s.OpenConns(), timeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// countingListener keeps Server.open up to date.
+type countingListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.s.mu.Lock()
+	l.s.open++
+	l.s.mu.Unlock()
+	return &countedConn{Conn: c, s: l.s}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	s    *Server
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		c.s.open--
+		c.s.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
 func (s *Server) serve(ln net.Listener) {
+	ln = &countingListener{Listener: ln, s: s}
 	srv := smtp.NewServer(&backend{s: s})
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
@@ -252,10 +323,20 @@ func (s *Server) Fail(at Stage, code int, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failAt, s.failCode, s.failN = at, code, n
+	s.failEnh = smtp.EnhancedCodeNotSet
 	s.failMsg = "told to fail"
 	if code/100 == 4 {
 		s.failMsg = "Try again later (told to fail)"
 	}
+}
+
+// FailWith is Fail with the enhanced status code and text of a real
+// server, such as 554 5.7.1 "Relay access denied".
+func (s *Server) FailWith(at Stage, code int, enhanced [3]int, msg string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failAt, s.failCode, s.failN, s.failMsg = at, code, n, msg
+	s.failEnh = smtp.EnhancedCode(enhanced)
 }
 
 // Accept ends Fail: every message is taken again.
@@ -320,7 +401,7 @@ func (s *Server) failNow(at Stage) error {
 	if s.failN > 0 {
 		s.failN--
 	}
-	return &smtp.SMTPError{Code: s.failCode, EnhancedCode: smtp.EnhancedCodeNotSet, Message: s.failMsg}
+	return &smtp.SMTPError{Code: s.failCode, EnhancedCode: s.failEnh, Message: s.failMsg}
 }
 
 type backend struct{ s *Server }
@@ -400,7 +481,8 @@ func (ss *session) Reset() { ss.from, ss.to = "", nil }
 
 func (ss *session) Logout() error { return nil }
 
-// makeCert makes a self-signed certificate for 127.0.0.1 and localhost.
+// makeCert makes a self-signed certificate for 127.0.0.1, localhost and
+// the listen address.
 func (s *Server) makeCert() {
 	if s.tlsConf != nil {
 		return
@@ -416,6 +498,11 @@ func (s *Server) makeCert() {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
 	}
+	if host, _, err := net.SplitHostPort(s.listenAddr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		panic("mailtest: certificate: " + err.Error())
@@ -424,6 +511,7 @@ func (s *Server) makeCert() {
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	s.clientCA = pool
+	s.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	s.tlsConf = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}},
 		MinVersion: tls.VersionTLS12}
 }

@@ -28,7 +28,7 @@ const Prefix = "kedja_"
 
 // keyLen is the length of a key: the prefix and 32 random bytes in
 // unpadded base64url.
-var keyLen = len(Prefix) + base64.RawURLEncoding.EncodedLen(32)
+const keyLen = len(Prefix) + 43 // base64.RawURLEncoding.EncodedLen(32)
 
 // displayLen is how much of a key the lists show (the prefix and 6
 // characters of the secret: enough to tell keys apart, far too little to

@@ -45,18 +45,13 @@ var ErrBadSubject = errors.New("escalations: escalate exactly one order or inqui
 type Service struct {
 	Store     *store.Store
 	Bus       live.Publisher     // nil: nothing is published
-	Now       func() time.Time   // the clock; nil is time.Now
+	Now       func() time.Time   // the clock
 	Location  *time.Location     // the business's time zone (KEDJA_TIMEZONE); nil is UTC
 	Inquiries *inquiries.Service // an escalated inquiry's own actions (hand over, reopen, a late order's)
 }
 
 // now is the service's clock as Kedja stores times.
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return model.Now()
-	}
-	return model.Normalize(s.Now())
-}
+func (s *Service) now() time.Time { return model.Normalize(s.Now()) }
 
 // Subject names what is escalated: exactly one of an order (by the shop's
 // reference) and an inquiry (by id).

@@ -33,16 +33,12 @@ func escalate(s *store.Store, bus live.Publisher, now time.Time) *escalations.Se
 	return &escalations.Service{Store: s, Bus: bus, Now: casetest.At(now), Inquiries: asks(s, bus, now)}
 }
 
-func customer(c *model.Customer) model.Actor {
-	return model.Actor{Kind: model.ActorCustomer, Name: c.Name}
-}
-
 func TestEscalateManagerRules(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
 		// Anna's manager is Birgit.
-		e, created, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "No answer", customer(w.Ann))
+		e, created, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "No answer", model.CustomerActor(w.Ann))
 		if err != nil || !created {
 			t.Fatalf("escalate: %v %v", created, err)
 		}
@@ -64,7 +60,7 @@ func TestEscalateManagerRules(t *testing.T) {
 		if err := s.SaveSettings(ctx, st); err != nil {
 			t.Fatal(err)
 		}
-		e2, _, err := escalate(s, nil, t0).Escalate(ctx, w.Bob.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", customer(w.Bob))
+		e2, _, err := escalate(s, nil, t0).Escalate(ctx, w.Bob.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", model.CustomerActor(w.Bob))
 		if err != nil || e2.ManagerID != w.Anna.ID {
 			t.Fatalf("last resort: %v %v", e2, err)
 		}
@@ -75,7 +71,7 @@ func TestEscalateManagerRules(t *testing.T) {
 		if err := s.SetStaffActive(ctx, w.Anna.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		e3, created, err := escalate(s, nil, t0).Escalate(ctx, w.Bob.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", customer(w.Bob))
+		e3, created, err := escalate(s, nil, t0).Escalate(ctx, w.Bob.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", model.CustomerActor(w.Bob))
 		if err != nil || !created || e3.ManagerID != w.Boss.ID {
 			t.Fatalf("admin fallback: %+v %v %v", e3, created, err)
 		}
@@ -86,17 +82,17 @@ func TestEscalateScopeAndIdempotence(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", customer(w.Ann)); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-2002"}, "", model.CustomerActor(w.Ann)); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("another customer's order: %v", err)
 		}
-		q, err := asks(s, nil, t0).Open(ctx, w.Bob.ID, inquiries.Question{Subject: "Hi", Body: "Question", OrderRef: ""}, customer(w.Bob))
+		q, err := asks(s, nil, t0).Open(ctx, w.Bob.ID, inquiries.Question{Subject: "Hi", Body: "Question", OrderRef: ""}, model.CustomerActor(w.Bob))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", customer(w.Ann)); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", model.CustomerActor(w.Ann)); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("another customer's inquiry: %v", err)
 		}
-		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{}, "", customer(w.Ann)); !errors.Is(err, escalations.ErrBadSubject) {
+		if _, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{}, "", model.CustomerActor(w.Ann)); !errors.Is(err, escalations.ErrBadSubject) {
 			t.Errorf("no subject: %v", err)
 		}
 		if n := casetest.Count(t, s, "escalations", ""); n != 0 {
@@ -116,7 +112,7 @@ func TestEscalateScopeAndIdempotence(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				e, created, err := escalate(s, bus, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "Please", customer(w.Ann))
+				e, created, err := escalate(s, bus, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "Please", model.CustomerActor(w.Ann))
 				errs[i] = err
 				if err == nil {
 					ids[i] = e.ID
@@ -158,7 +154,7 @@ func TestEscalateScopeAndIdempotence(t *testing.T) {
 		}
 		published := bus.N()
 		// Once more, later: nothing changes, nothing is published.
-		e, created, err := escalate(s, bus, t0.Add(time.Hour)).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "again", customer(w.Ann))
+		e, created, err := escalate(s, bus, t0.Add(time.Hour)).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "again", model.CustomerActor(w.Ann))
 		if err != nil || created || e.ID != ids[0] || e.Reason != "Please" {
 			t.Errorf("repeat: %+v %v %v", e, created, err)
 		}
@@ -172,11 +168,11 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		q, err := asks(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Invoice", Body: "Wrong twice.", OrderRef: "BQ-1001"}, customer(w.Ann))
+		q, err := asks(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Invoice", Body: "Wrong twice.", OrderRef: "BQ-1001"}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", customer(w.Ann))
+		e, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +210,7 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 			t.Errorf("still open after resolve: %v", err)
 		}
 		// Resolved: the customer can escalate again.
-		e2, created, err := escalate(s, nil, at).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", customer(w.Ann))
+		e2, created, err := escalate(s, nil, at).Escalate(ctx, w.Ann.ID, escalations.Subject{InquiryID: q.ID}, "", model.CustomerActor(w.Ann))
 		if err != nil || !created || e2.ID == e.ID {
 			t.Errorf("escalate after resolve: %v %v", created, err)
 		}
@@ -243,7 +239,7 @@ func TestAcknowledgedBySomeoneElse(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		e, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "", customer(w.Ann))
+		e, _, err := escalate(s, nil, t0).Escalate(ctx, w.Ann.ID, escalations.Subject{OrderRef: "BQ-1001"}, "", model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +275,7 @@ func TestSilenceEscalatesByItself(t *testing.T) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
 		bus := &casetest.Recorder{}
-		q, err := asks(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Where is my invoice?", Body: "You promised it within 24 hours.", OrderRef: ""}, customer(w.Ann))
+		q, err := asks(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Where is my invoice?", Body: "You promised it within 24 hours.", OrderRef: ""}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}

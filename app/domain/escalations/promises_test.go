@@ -75,7 +75,7 @@ func (w *chain) at(now time.Time) (*inquiries.Service, *escalations.Service, *or
 func (w *chain) ask(now time.Time, subject string) *model.Inquiry {
 	w.t.Helper()
 	q, _, _ := w.at(now)
-	in, err := q.Open(context.Background(), w.ann.ID, inquiries.Question{Subject: subject, Body: "Please help.", OrderRef: "BQ-1001"}, customer(w.ann))
+	in, err := q.Open(context.Background(), w.ann.ID, inquiries.Question{Subject: subject, Body: "Please help.", OrderRef: "BQ-1001"}, model.CustomerActor(w.ann))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -349,12 +349,12 @@ func TestSecondEscalationReachesNextLevel(t *testing.T) {
 		w := newChain(t, s)
 		sub := escalations.Subject{OrderRef: "BQ-1001"}
 		_, es, _ := w.at(t0)
-		e, created, err := es.Escalate(ctx, w.ann.ID, sub, "Where is it?", customer(w.ann))
+		e, created, err := es.Escalate(ctx, w.ann.ID, sub, "Where is it?", model.CustomerActor(w.ann))
 		if err != nil || !created || e.ManagerID != w.birgit.ID {
 			t.Fatalf("first: %+v %v %v", e, created, err)
 		}
 		// Again before anyone answered: nothing changes.
-		if again, created, _ := es.Escalate(ctx, w.ann.ID, sub, "", customer(w.ann)); created || again.ManagerID != w.birgit.ID {
+		if again, created, _ := es.Escalate(ctx, w.ann.ID, sub, "", model.CustomerActor(w.ann)); created || again.ManagerID != w.birgit.ID {
 			t.Fatalf("while open: %+v %v", again, created)
 		}
 		if _, err := es.Acknowledge(ctx, e.ID, w.birgit); err != nil {
@@ -368,7 +368,7 @@ func TestSecondEscalationReachesNextLevel(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				_, es, _ := w.at(t0.Add(time.Hour))
-				got, created, err := es.Escalate(ctx, w.ann.ID, sub, "Still nothing.", customer(w.ann))
+				got, created, err := es.Escalate(ctx, w.ann.ID, sub, "Still nothing.", model.CustomerActor(w.ann))
 				if err != nil {
 					t.Error(err)
 					return
@@ -401,7 +401,7 @@ func TestSecondEscalationReachesNextLevel(t *testing.T) {
 		if _, err := es.Resolve(ctx, e.ID, w.karen); err != nil {
 			t.Fatal(err)
 		}
-		third, created, err := es.Escalate(ctx, w.ann.ID, sub, "", customer(w.ann))
+		third, created, err := es.Escalate(ctx, w.ann.ID, sub, "", model.CustomerActor(w.ann))
 		if err != nil || !created || third.ID == e.ID || third.ManagerID != w.lars.ID || third.Level != 3 {
 			t.Fatalf("after resolve: %+v %v %v", third, created, err)
 		}
@@ -411,7 +411,7 @@ func TestSecondEscalationReachesNextLevel(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, es, _ = w.at(t0.Add(3 * time.Hour))
-		top, created, err := es.Escalate(ctx, w.ann.ID, sub, "Please.", customer(w.ann))
+		top, created, err := es.Escalate(ctx, w.ann.ID, sub, "Please.", model.CustomerActor(w.ann))
 		if err != nil || !created || top.ID != third.ID || top.ManagerID != w.lars.ID || top.State != model.EscalationOpen {
 			t.Fatalf("at the top: %+v %v %v", top, created, err)
 		}
@@ -453,7 +453,7 @@ func TestBusinessHoursMoveDueTimes(t *testing.T) {
 		}
 		open := func(at time.Time) *model.Inquiry {
 			q := &inquiries.Service{Store: s, Now: casetest.At(at), Location: cph, Catalog: w.cat}
-			in, err := q.Open(ctx, w.ann.ID, inquiries.Question{Subject: "Hours", Body: "When?"}, customer(w.ann))
+			in, err := q.Open(ctx, w.ann.ID, inquiries.Question{Subject: "Hours", Body: "When?"}, model.CustomerActor(w.ann))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -643,7 +643,7 @@ func TestNotSolvedReopensWithTheManager(t *testing.T) {
 		q := w.ask(t0, "Invoice copy")
 		iq, es, _ := w.at(t0.Add(time.Hour))
 		// An older escalation of another case, to see the order of the inbox.
-		if _, _, err := es.Escalate(ctx, w.ann.ID, escalations.Subject{InquiryID: other.ID}, "", customer(w.ann)); err != nil {
+		if _, _, err := es.Escalate(ctx, w.ann.ID, escalations.Subject{InquiryID: other.ID}, "", model.CustomerActor(w.ann)); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := es.Feedback(ctx, w.ann.ID, q.ID, false, ""); !errors.Is(err, inquiries.ErrNotResolved) {
@@ -839,7 +839,7 @@ func TestNewOwnersAreEmailed(t *testing.T) {
 		if n := len(w.mails(notify.InquiryAssigned)); n != 1 {
 			t.Errorf("%d owner mails after taking one down herself", n)
 		}
-		e, _, err := es.Escalate(ctx, w.ann.ID, escalations.Subject{InquiryID: q.ID}, "", customer(w.ann))
+		e, _, err := es.Escalate(ctx, w.ann.ID, escalations.Subject{InquiryID: q.ID}, "", model.CustomerActor(w.ann))
 		if err != nil {
 			t.Fatal(err)
 		}

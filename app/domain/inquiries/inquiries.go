@@ -56,7 +56,7 @@ var (
 type Service struct {
 	Store    *store.Store
 	Bus      live.Publisher   // nil: nothing is published
-	Now      func() time.Time // the clock; nil is time.Now
+	Now      func() time.Time // the clock
 	Location *time.Location   // the business's time zone (KEDJA_TIMEZONE): opening hours, dates; nil is UTC
 	Catalog  *i18n.Catalog    // words of what Kedja writes for the customer; nil loads the embedded one
 }
@@ -84,12 +84,7 @@ func (s *Service) words() (*i18n.Catalog, error) {
 }
 
 // now is the service's clock as Kedja stores times.
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return model.Now()
-	}
-	return model.Normalize(s.Now())
-}
+func (s *Service) now() time.Time { return model.Normalize(s.Now()) }
 
 // multiline is typed text as it is kept: line ends as "\n", no surrounding
 // space.

@@ -31,10 +31,6 @@ func open(s *store.Store, bus live.Publisher, now time.Time) *inquiries.Service 
 // something.
 var waitForCustomer = promises.Step{Holder: model.HolderCustomer}
 
-func customer(c *model.Customer) model.Actor {
-	return model.Actor{Kind: model.ActorCustomer, Name: c.Name}
-}
-
 func TestOpenInquiryOwnerRules(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -42,7 +38,7 @@ func TestOpenInquiryOwnerRules(t *testing.T) {
 		bus := &casetest.Recorder{}
 
 		// About an order: the order's owner, reply due after the target.
-		q, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Was it delivered?", Body: "The card said Monday.", OrderRef: "BQ-1001"}, customer(w.Ann))
+		q, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Was it delivered?", Body: "The card said Monday.", OrderRef: "BQ-1001"}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +73,7 @@ func TestOpenInquiryOwnerRules(t *testing.T) {
 		if err := s.SetStaffActive(ctx, w.Anna.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		q2, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Still there?", Body: "Hello", OrderRef: "BQ-1001"}, customer(w.Ann))
+		q2, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Still there?", Body: "Hello", OrderRef: "BQ-1001"}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +82,7 @@ func TestOpenInquiryOwnerRules(t *testing.T) {
 		}
 
 		// In general: the least-loaded active staff member.
-		q3, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Opening hours", Body: "When are you open?", OrderRef: ""}, customer(w.Ann))
+		q3, err := open(s, bus, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Opening hours", Body: "When are you open?", OrderRef: ""}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +96,7 @@ func TestOpenInquiryValidationAndScope(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		_, err := open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "  ", Body: "", OrderRef: ""}, customer(w.Ann))
+		_, err := open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "  ", Body: "", OrderRef: ""}, model.CustomerActor(w.Ann))
 		if f := refusal.Fields(err); f["subject"] != "required" || f["body"] != "required" {
 			t.Errorf("fields = %v (%v)", f, err)
 		}
@@ -108,12 +104,12 @@ func TestOpenInquiryValidationAndScope(t *testing.T) {
 		for i := range long {
 			long[i] = 'x'
 		}
-		_, err = open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: string(long), Body: "body", OrderRef: ""}, customer(w.Ann))
+		_, err = open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: string(long), Body: "body", OrderRef: ""}, model.CustomerActor(w.Ann))
 		if f := refusal.Fields(err); f["subject"] != "too_long" {
 			t.Errorf("fields = %v", f)
 		}
 		// Someone else's order.
-		_, err = open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Hi", Body: "Where is it?", OrderRef: "BQ-2002"}, customer(w.Ann))
+		_, err = open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Hi", Body: "Where is it?", OrderRef: "BQ-2002"}, model.CustomerActor(w.Ann))
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("another customer's order: %v", err)
 		}
@@ -130,7 +126,7 @@ func TestCustomerReplyReopensAndIsScoped(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		q, err := open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Invoice copy", Body: "Please send it.", OrderRef: ""}, customer(w.Ann))
+		q, err := open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: "Invoice copy", Body: "Please send it.", OrderRef: ""}, model.CustomerActor(w.Ann))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -393,7 +389,7 @@ func TestOpenOneValidation(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := casetest.NewShop(t, s)
-		for name, by := range map[string]model.Actor{"customer": customer(w.Ann), "staff": model.StaffActor(w.Jonas)} {
+		for name, by := range map[string]model.Actor{"customer": model.CustomerActor(w.Ann), "staff": model.StaffActor(w.Jonas)} {
 			fits := strings.Repeat("ø", inquiries.MaxBody) // two bytes each
 			q, err := open(s, nil, t0).Open(ctx, w.Ann.ID, inquiries.Question{Subject: " Blomster \n til  Birthe ", Body: fits}, by)
 			if err != nil {

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +42,7 @@ import (
 //     also with a space for the T), or without a zone ("2026-11-20 10:15",
 //     "2026-11-20T10:15:00") or a date alone ("2026-11-20", midnight), both
 //     read in the business time zone (CSVOptions.Location).
+//   - delivered_at: as placed_at; only with status delivered (empty: now).
 //   - expected_delivery: YYYY-MM-DD.
 //
 // Every row goes through Input.Normalize and Upsert, exactly as an API body.
@@ -47,7 +50,7 @@ import (
 // CSVColumns are the columns of the CSV import, in CONTRACT.md's order.
 var CSVColumns = []string{"order_ref", "customer_email", "customer_name", "customer_locale", "status",
 	"placed_at", "expected_delivery", "items", "total", "currency", "owner_email", "carrier",
-	"tracking_number", "tracking_url", "recipient_name"}
+	"tracking_number", "tracking_url", "recipient_name", "delivered_at"}
 
 // CSVRequired are the columns a CSV file must have.
 var CSVRequired = []string{"order_ref", "customer_email", "status"}
@@ -69,6 +72,7 @@ const (
 	colTrackingNumber
 	colTrackingURL
 	colRecipient
+	colDeliveredAt
 	numColumns
 )
 
@@ -76,7 +80,7 @@ const (
 var CSVActor = model.Actor{Kind: model.ActorSystem, Name: "CSV import"}
 
 // DefaultCSVBatch is how many rows ImportCSV writes per transaction.
-const DefaultCSVBatch = 200
+const DefaultCSVBatch = 1000
 
 // MaxCSVRecord bounds one CSV record (a row with all its quoted line
 // breaks), so a quote that is never closed cannot make the import hold a
@@ -130,19 +134,25 @@ type csvRow struct {
 
 // csvDecoder reads a CSV file record by record and turns each into a
 // normalized Input. It holds one record at a time, plus the references seen
-// so far (to refuse a second row for the same order).
+// so far (to refuse a second row for the same order; as hashes, see seen).
 type csvDecoder struct {
-	cr     *csv.Reader
-	lim    *recordLimit
-	semi   bool // semicolon-separated: a decimal comma is allowed
-	index  [numColumns]int
-	width  int    // fields in the header
-	named  []bool // by field position: the header gave it a name
-	loc    *time.Location
-	seen   map[string]int // order_ref → line of its row
-	last   int            // line of the last record read
-	skip   int            // lines before the header (a "sep=;" line)
-	offset int64          // csv.Reader.InputOffset after the last record
+	cr    *csv.Reader
+	lim   *recordLimit
+	semi  bool // semicolon-separated: a decimal comma is allowed
+	index [numColumns]int
+	width int    // fields in the header
+	named []bool // by field position: the header gave it a name
+	loc   *time.Location
+	// seen maps a 64-bit hash of each order_ref read (with a seed of this
+	// import's own) to the line of its row: 12 bytes an order, where the
+	// references themselves would keep their whole records alive. Two
+	// references share a hash with a chance of about 1 in 3·10⁷ in a file
+	// of a million rows, and then differently on the next import.
+	seen   map[uint64]int32
+	seed   maphash.Seed
+	last   int   // line of the last record read
+	skip   int   // lines before the header (a "sep=;" line)
+	offset int64 // csv.Reader.InputOffset after the last record
 }
 
 // newCSVDecoder reads the byte-order mark, picks the separator and reads the
@@ -157,7 +167,7 @@ func newCSVDecoder(r io.Reader, loc *time.Location) (*csvDecoder, error) {
 	} else if bytes.HasPrefix(b, []byte("\xFF\xFE")) || bytes.HasPrefix(b, []byte("\xFE\xFF")) {
 		return nil, &FileError{Message: "the file is UTF-16 text: save it as \"CSV UTF-8\" (comma- or semicolon-separated)"}
 	}
-	d := &csvDecoder{loc: loc, seen: map[string]int{}}
+	d := &csvDecoder{loc: loc, seen: map[uint64]int32{}, seed: maphash.MakeSeed()}
 	head, err := d.firstLine(br)
 	if err != nil {
 		return nil, err
@@ -425,6 +435,9 @@ func (d *csvDecoder) row(line int, rec []string) csvRow {
 	if in.PlacedAt, err = parsePlacedAt(get(colPlacedAt), d.loc); err != nil {
 		return fail("placed_at", err.Error())
 	}
+	if in.DeliveredAt, err = parsePlacedAt(get(colDeliveredAt), d.loc); err != nil {
+		return fail("delivered_at", err.Error())
+	}
 	if in.Items, err = ParseItems(itemBreaks.Replace(get(colItems))); err != nil {
 		return d.fieldFail(r, err)
 	}
@@ -435,10 +448,11 @@ func (d *csvDecoder) row(line int, rec []string) csvRow {
 		return d.fieldFail(r, err)
 	}
 	r.ref = in.Ref
-	if first, ok := d.seen[in.Ref]; ok {
+	h := maphash.String(d.seed, in.Ref)
+	if first, ok := d.seen[h]; ok {
 		return fail("order_ref", fmt.Sprintf("%s is also on line %d: the file must have one row per order", in.Ref, first))
 	}
-	d.seen[in.Ref] = line
+	d.seen[h] = int32(min(line, math.MaxInt32))
 	return r
 }
 

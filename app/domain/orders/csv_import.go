@@ -97,7 +97,7 @@ func ImportCSV(ctx context.Context, s *store.Store, bus Publisher, r io.Reader, 
 type csvImporter struct {
 	s     *store.Store
 	bus   Publisher
-	env   *env // the clock, read once for the import
+	env   *env // the bus and the business's clock, read once for the import
 	opt   CSVOptions
 	batch []csvRow
 	res   []csvOutcome
@@ -121,19 +121,7 @@ func (im *csvImporter) flush(ctx context.Context) error {
 	batched := im.opt.BatchSize > 1
 	var err error
 	if batched {
-		err = im.s.WithTx(ctx, func(tx *store.Store) error {
-			for i, row := range im.batch {
-				if row.err != nil {
-					continue
-				}
-				res, err := im.saveInTx(ctx, tx, &im.batch[i].in)
-				if err != nil && !rowFault(err) {
-					return fmt.Errorf("line %d: %w", row.line, err)
-				}
-				im.res[i] = csvOutcome{res, err}
-			}
-			return nil
-		})
+		err = im.s.WithBulkTx(ctx, func(tx *store.Store) error { return im.writeBatch(ctx, tx) })
 	}
 	if !batched || err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -145,7 +133,7 @@ func (im *csvImporter) flush(ctx context.Context) error {
 			if row.err != nil {
 				continue
 			}
-			res, err := upsert(ctx, im.s, im.env, &im.batch[i].in, im.opt.By, model.Normalize(im.opt.Now()), false)
+			res, err := upsertGrouped(ctx, im.s, im.env, &im.batch[i].in, im.opt.By, im.opt.Now())
 			if err != nil && !rowFault(err) {
 				im.count(i)
 				im.batch = im.batch[:0]
@@ -159,24 +147,25 @@ func (im *csvImporter) flush(ctx context.Context) error {
 	return nil
 }
 
-// saveInTx upserts one row in a savepoint of the batch's transaction. A row
-// that fails for another reason than its data is tried once more: on
-// PostgreSQL an order or customer created by a concurrent request at the
-// same moment fails the insert, and the second try finds it.
-func (im *csvImporter) saveInTx(ctx context.Context, tx *store.Store, in *Input) (*Result, error) {
-	var res *Result
-	var err error
-	for try := 0; try < 2; try++ {
-		err = tx.Savepoint(ctx, func(tx *store.Store) error {
-			var err error
-			res, err = upsert(ctx, tx, im.env, in, im.opt.By, model.Normalize(im.opt.Now()), false)
-			return err
-		})
-		if err == nil || rowFault(err) || ctx.Err() != nil {
-			break
+// writeBatch writes the batch's good rows in tx (writeRows); an error
+// returned fails the whole batch (flush then writes its rows one by one).
+func (im *csvImporter) writeBatch(ctx context.Context, tx *store.Store) error {
+	jobs := make([]*job, 0, len(im.batch))
+	at := make([]int, 0, len(im.batch))
+	now := model.Normalize(im.opt.Now())
+	for i := range im.batch {
+		if im.batch[i].err == nil {
+			jobs = append(jobs, &job{in: &im.batch[i].in, by: im.opt.By, now: now})
+			at = append(at, i)
 		}
 	}
-	return res, err
+	if err := writeRows(ctx, tx, im.env, jobs); err != nil {
+		return err
+	}
+	for k, j := range jobs {
+		im.res[at[k]] = csvOutcome{j.res, j.err}
+	}
+	return nil
 }
 
 // count adds the first n rows of the batch to the summary and reports the

@@ -15,6 +15,7 @@ import (
 	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
+	"github.com/kedja/kedja/app/notify"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/testenv"
 )
@@ -84,6 +85,15 @@ func (sh *csvShop) order(t testing.TB, ref string) *model.Order {
 		t.Fatalf("order %s: %v", ref, err)
 	}
 	return o
+}
+
+func (sh *csvShop) countWhere(t testing.TB, table, where string, args ...any) int {
+	t.Helper()
+	n, err := sh.s.RIDB().NewSelect().TableExpr(table).Where(where, args...).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
 
 func (sh *csvShop) count(t testing.TB, table string) int {
@@ -325,9 +335,13 @@ func TestImportCSVBadRowsAreReportedAndTheRestImport(t *testing.T) {
 				if ex := sh.order(t, "EX-2"); ex.Status != model.OrderDelivered || ex.Customer.Name != "Ex Ample" {
 					t.Errorf("EX-2 after its refused row: %s, customer %q", ex.Status, ex.Customer.Name)
 				}
-				// 4 orders placed, L-2 shipped (event and notice).
-				if de, dm := sh.count(t, "timeline_events")-events, sh.count(t, "outbox")-mail; de != 5 || dm != 1 {
-					t.Errorf("%d events and %d emails from the file, want 5 and 1", de, dm)
+				// 4 orders placed (each with its order confirmation), L-2
+				// shipped (event and notice).
+				if de, dm := sh.count(t, "timeline_events")-events, sh.count(t, "outbox")-mail; de != 5 || dm != 5 {
+					t.Errorf("%d events and %d emails from the file, want 5 and 5", de, dm)
+				}
+				if n := sh.countWhere(t, "outbox", "template = ?", notify.OrderConfirmation); n != 4 {
+					t.Errorf("%d order confirmations, want one for each of the 4 new orders", n)
 				}
 			})
 		})

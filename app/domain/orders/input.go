@@ -63,6 +63,10 @@ type Input struct {
 	TrackingNumber   string       `json:"tracking_number"`
 	TrackingURL      string       `json:"tracking_url"`
 	RecipientName    string       `json:"recipient_name"`
+	// DeliveredAt is when a delivered order was delivered (nil: now). It
+	// is left out of the hash when nil, so inputs without it hash as they
+	// did before the field existed.
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 }
 
 // Normalize validates in and rewrites it in canonical form: trimmed text,
@@ -106,6 +110,16 @@ func (in *Input) Normalize() error {
 			return err
 		}
 		in.PlacedAt = &t
+	}
+	if in.DeliveredAt != nil {
+		if in.Status != model.OrderDelivered {
+			return fieldErr("delivered_at", "only for an order with status delivered (this one is %s)", in.Status)
+		}
+		t, err := normalizeTime("delivered_at", *in.DeliveredAt)
+		if err != nil {
+			return err
+		}
+		in.DeliveredAt = &t
 	}
 	if in.ExpectedDelivery, err = NormalizeDate("expected_delivery", in.ExpectedDelivery); err != nil {
 		return err
@@ -158,6 +172,15 @@ func (in *Input) Normalize() error {
 	}
 	if in.TrackingURL, err = NormalizeURL("tracking_url", in.TrackingURL); err != nil {
 		return err
+	}
+	return nil
+}
+
+// checkNow refuses what only the clock can tell is wrong: a delivery in the
+// future (5 minutes of clock skew allowed).
+func (in *Input) checkNow(now time.Time) error {
+	if in.DeliveredAt != nil && in.DeliveredAt.After(now.Add(5*time.Minute)) {
+		return fieldErr("delivered_at", "a time that has already happened")
 	}
 	return nil
 }

@@ -70,6 +70,7 @@ func DecodeJSON(body []byte, ref string) (*Input, error) {
 	d.str("tracking_number", &in.TrackingNumber)
 	d.str("tracking_url", &in.TrackingURL)
 	d.str("recipient_name", &in.RecipientName)
+	d.when("delivered_at", &in.DeliveredAt)
 	if err := d.done(); err != nil {
 		return nil, err
 	}

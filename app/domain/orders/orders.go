@@ -43,6 +43,17 @@ var ErrNeedsNote = &FieldError{Field: "note", Message: "moving an order back to 
 // the order belongs to.
 var ErrOtherCustomer = &FieldError{Field: "customer.email", Message: "this order belongs to another customer; an order cannot move between customers"}
 
+// ConfirmWithin is how recent a delivery must be for its confirmation to be
+// mailed, and an order's placed_at for its order confirmation: loading
+// history mails no one.
+const ConfirmWithin = 48 * time.Hour
+
+// deliveryMailed reports whether the delivery of o is recent enough, as of
+// now, to mail its confirmation.
+func deliveryMailed(o *model.Order, now time.Time) bool {
+	return o.DeliveredAt == nil || now.Sub(*o.DeliveredAt) <= ConfirmWithin
+}
+
 // Result is what Upsert did.
 type Result struct {
 	Order   *model.Order
@@ -61,13 +72,46 @@ type Result struct {
 // replacement an empty owner_email keeps the owner; a known one hands the
 // order over.
 //
-// Upsert counts a delivery promise's day in UTC: the Service's Upsert
-// counts it in the business's time zone.
+// Concurrent calls share transactions (store.Group): while one runs, the
+// calls that arrive meanwhile are written together in the next one, with
+// the same results as one after the other — the same bus must be passed to
+// all of them. Inside a transaction s, the upsert is part of it.
 func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time) (*Result, error) {
-	return upsert(ctx, s, &env{bus: bus}, in, by, model.Normalize(now), false)
+	return upsertGrouped(ctx, s, &env{bus: bus}, in, by, now)
+}
+
+// upsertGrouped is Upsert with e's bus and clock (the package's Upsert
+// counts a delivery promise's day in UTC; the Service's, in the business's
+// time zone).
+func upsertGrouped(ctx context.Context, s *store.Store, e *env, in *Input, by model.Actor, now time.Time) (*Result, error) {
+	now = model.Normalize(now)
+	if s.InTx() {
+		return upsert(ctx, s, e, in, by, now, false)
+	}
+	j := &job{in: in, by: by, now: now}
+	err := s.Group(ctx, "orders.upsert", j, func(ctx context.Context, tx *store.Store, items []any) error {
+		jobs := make([]*job, len(items))
+		for i, it := range items {
+			jobs[i] = it.(*job)
+		}
+		return writeRows(ctx, tx, e, jobs)
+	})
+	if err != nil {
+		// The shared transaction failed (an order or customer another
+		// instance created at the same moment, say): this one alone, with
+		// its own retry.
+		return upsert(ctx, s, e, in, by, now, false)
+	}
+	if j.err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, j.err)
+	}
+	return j.res, nil
 }
 
 func upsert(ctx context.Context, s *store.Store, e *env, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
+	if err := in.checkNow(now); err != nil {
+		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
+	}
 	hash := in.Hash()
 	res := &Result{}
 	err := s.WithTx(ctx, func(tx *store.Store) error {
@@ -102,53 +146,17 @@ func upsert(ctx context.Context, s *store.Store, e *env, in *Input, by model.Act
 }
 
 func create(ctx context.Context, tx *store.Store, e *env, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
-	c, _, err := tx.UpsertCustomer(ctx, in.CustomerEmail, in.CustomerName, in.CustomerLocale)
-	if err != nil {
-		return err
-	}
-	own, err := owner.Pick(ctx, tx, in.OwnerEmail, 0)
-	if err != nil {
-		return err
-	}
-	res.OwnerAssigned = in.OwnerEmail != "" && own.Email != in.OwnerEmail
-	placed := now
-	if in.PlacedAt != nil {
-		placed = *in.PlacedAt
-	}
-	o := &model.Order{Ref: in.Ref, CustomerID: c.ID, OwnerID: own.ID, Status: model.OrderReceived,
-		PlacedAt: in.PlacedAt, LastActivityAt: now, CreatedAt: now, UpdatedAt: now, Owner: own, Customer: c}
-	apply(o, in)
-	o.PayloadHash = hash
-	// An order that arrives past "received" is stored as it is now; its
-	// timeline still reads placed, then the status it came with.
-	var mv *statusMove
-	if in.Status != model.OrderReceived {
-		m := moveStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now)
-		mv = &m
-	}
-	if err := tx.InsertOrder(ctx, o); err != nil {
+	c := &creation{in: in, hash: hash, by: by, now: now}
+	if err := createBatch(ctx, tx, e, []*creation{c}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
 		}
 		return err
 	}
-	if placed.After(now) {
-		placed = now
+	if c.err != nil {
+		return c.err
 	}
-	ev := by.Stamp(event(o, KindPlaced, map[string]string{"status": model.OrderReceived, "owner": own.FullName}, placed))
-	if err := tx.InsertEvent(ctx, ev); err != nil {
-		return err
-	}
-	if mv != nil {
-		if err := recordStatus(ctx, tx, o, *mv, by, now); err != nil {
-			return err
-		}
-	}
-	if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
-		return err
-	}
-	res.Order, res.Created, res.Changed = o, true, true
-	publish(tx, e.bus, o)
+	*res = *c.res
 	return nil
 }
 
@@ -170,8 +178,19 @@ func replace(ctx context.Context, tx *store.Store, e *env, o *model.Order, in *I
 	expected := o.ExpectedDelivery
 	apply(o, in)
 	o.PayloadHash, o.UpdatedAt = hash, now
-	if in.Status != before.Status {
-		if err := setStatus(ctx, tx, o, Change{Status: in.Status, RecipientName: in.RecipientName}, by, now); err != nil {
+	ch := Change{Status: in.Status, RecipientName: in.RecipientName}
+	if in.Status == model.OrderDelivered {
+		ch.At = in.DeliveredAt
+	}
+	switch {
+	case in.Status != before.Status:
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
+			return err
+		}
+	case ch.At != nil && (before.DeliveredAt == nil || !ch.At.Equal(*before.DeliveredAt)):
+		// Still delivered, at another time: a correction, without a second
+		// confirmation.
+		if err := setStatus(ctx, tx, o, ch, by, now); err != nil {
 			return err
 		}
 	}
@@ -299,7 +318,6 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 }
 
 func changeStatus(ctx context.Context, s *store.Store, e *env, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
-	bus := e.bus
 	now, ref = model.Normalize(now), strings.TrimSpace(ref)
 	if err := ch.normalize(now); err != nil {
 		return nil, false, err
@@ -329,7 +347,7 @@ func changeStatus(ctx context.Context, s *store.Store, e *env, ref string, ch Ch
 			return err
 		}
 		changed = true
-		publish(tx, bus, o)
+		publish(tx, e.bus, o)
 		return nil
 	})
 	if err != nil {
@@ -341,7 +359,11 @@ func changeStatus(ctx context.Context, s *store.Store, e *env, ref string, ch Ch
 // setStatus moves o to ch.Status in memory, writes the timeline event and
 // queues the customer's notice; the caller saves o.
 func setStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) error {
-	return recordStatus(ctx, tx, o, moveStatus(ctx, tx, o, ch, by, now), by, now)
+	confirmed := ""
+	if ch.Status == model.OrderDelivered {
+		confirmed = confirmer(ctx, tx, by)
+	}
+	return recordStatus(ctx, tx, o, moveStatus(o, ch, now, confirmed), by, now)
 }
 
 // statusMove is a status change made to an order in memory, waiting for its
@@ -352,8 +374,9 @@ type statusMove struct {
 }
 
 // moveStatus moves o to ch.Status in memory: the delivery's time, recipient
-// and confirmer, or their clearing when the order is on its way again.
-func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change, by model.Actor, now time.Time) statusMove {
+// and confirmer (confirmedBy, for a delivery), or their clearing when the
+// order is on its way again.
+func moveStatus(o *model.Order, ch Change, now time.Time, confirmedBy string) statusMove {
 	from := o.Status
 	at := now
 	if ch.At != nil {
@@ -377,7 +400,7 @@ func moveStatus(ctx context.Context, tx *store.Store, o *model.Order, ch Change,
 		if from != model.OrderDelivered || ch.At != nil || o.DeliveredAt == nil {
 			o.DeliveredAt = &at
 		}
-		o.DeliveryConfirmedBy = confirmer(ctx, tx, by)
+		o.DeliveryConfirmedBy = confirmedBy
 		data["recipient_name"], data["confirmed_by"] = o.RecipientName, o.DeliveryConfirmedBy
 	case model.OrderIsOpen(ch.Status):
 		// Back on its way: the earlier delivery no longer stands.
@@ -409,7 +432,9 @@ func recordStatus(ctx context.Context, tx *store.Store, o *model.Order, mv statu
 		}
 		loc := notify.Locale(ctx, tx, c.Locale, o.Locale)
 		if mv.to == model.OrderDelivered {
-			msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			if deliveryMailed(o, now) {
+				msg = notify.DeliveryConfirmationMsg(c, loc, o)
+			}
 		} else {
 			msg = notify.OrderStatusMsg(c, loc, o, strconv.FormatInt(ev.ID, 10))
 		}

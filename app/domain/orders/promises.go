@@ -34,7 +34,7 @@ func (s *Service) env() *env { return &env{bus: s.Bus, loc: s.Location, reasons:
 
 // Upsert creates or replaces an order, as the package's Upsert does.
 func (s *Service) Upsert(ctx context.Context, in *Input, by model.Actor) (*Result, error) {
-	return upsert(ctx, s.Store, s.env(), in, by, s.now(), false)
+	return upsertGrouped(ctx, s.Store, s.env(), in, by, s.now())
 }
 
 // ChangeStatus records a status change, as the package's ChangeStatus

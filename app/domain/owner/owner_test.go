@@ -5,33 +5,12 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/kedja/kedja/app/domain/internal/casetest"
 	"github.com/kedja/kedja/app/domain/owner"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/testenv"
 )
-
-func staff(t *testing.T, s *store.Store, email, name string, manager *model.Staff) *model.Staff {
-	t.Helper()
-	st := &model.Staff{Email: email, FullName: name, Title: "Florist", Active: true}
-	if manager != nil {
-		st.ManagerID = &manager.ID
-	}
-	if _, err := s.SaveStaff(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func order(t *testing.T, s *store.Store, ref string, customerID, ownerID int64, status string) *model.Order {
-	t.Helper()
-	now := model.Now()
-	o := &model.Order{Ref: ref, CustomerID: customerID, OwnerID: ownerID, Status: status, LastActivityAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := s.InsertOrder(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	return o
-}
 
 func TestPick(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
@@ -39,12 +18,12 @@ func TestPick(t *testing.T) {
 		if _, err := owner.Pick(ctx, s, "", 0); !errors.Is(err, owner.ErrNoStaff) {
 			t.Fatalf("no staff: %v, want ErrNoStaff", err)
 		}
-		anna := staff(t, s, "anna@shop.example", "Anna Holm", nil)
-		jonas := staff(t, s, "jonas@shop.example", "Jonas Kristensen", nil)
+		anna := casetest.AddStaff(t, s, &model.Staff{Email: "anna@shop.example", FullName: "Anna Holm", Title: "Florist"})
+		jonas := casetest.AddStaff(t, s, &model.Staff{Email: "jonas@shop.example", FullName: "Jonas Kristensen", Title: "Florist"})
 		c, _, _ := s.UpsertCustomer(ctx, "ann@example.com", "Ann", "")
-		order(t, s, "A1", c.ID, anna.ID, model.OrderShipped)
-		order(t, s, "A2", c.ID, anna.ID, model.OrderDelivered) // closed: does not count
-		order(t, s, "J1", c.ID, jonas.ID, model.OrderDelivered)
+		casetest.AddOrder(t, s, "A1", c.ID, anna.ID, model.OrderShipped)
+		casetest.AddOrder(t, s, "A2", c.ID, anna.ID, model.OrderDelivered) // closed: does not count
+		casetest.AddOrder(t, s, "J1", c.ID, jonas.ID, model.OrderDelivered)
 
 		for _, tc := range []struct {
 			name     string

@@ -39,16 +39,11 @@ var (
 type Service struct {
 	Store *store.Store
 	Bus   live.Publisher   // nil: nothing is published
-	Now   func() time.Time // the clock; nil is time.Now
+	Now   func() time.Time // the clock
 }
 
 // now is the service's clock as Kedja stores times.
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return model.Now()
-	}
-	return model.Normalize(s.Now())
-}
+func (s *Service) now() time.Time { return model.Normalize(s.Now()) }
 
 // publish tells the listeners of each topic, if there are any.
 func (s *Service) publish(name string, topics ...string) {

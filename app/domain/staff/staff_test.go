@@ -33,16 +33,6 @@ func person(t *testing.T, s *store.Store, email, name string, manager *model.Sta
 	return casetest.AddStaff(t, s, st)
 }
 
-func order(t *testing.T, s *store.Store, ref string, customerID, ownerID int64, status string) *model.Order {
-	t.Helper()
-	now := model.Now()
-	o := &model.Order{Ref: ref, CustomerID: customerID, OwnerID: ownerID, Status: status, LastActivityAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := s.InsertOrder(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
-	return o
-}
-
 func TestDeactivate(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -114,8 +104,8 @@ func TestDeactivateLeavesNoCaseOwnerless(t *testing.T) {
 		anna := person(t, s, "anna@shop.example", "Anna Holm", mette)
 		sofie := person(t, s, "sofie@shop.example", "Sofie Bak", nil)
 		c, _, _ := s.UpsertCustomer(ctx, "ann@example.com", "Ann", "")
-		open := order(t, s, "O1", c.ID, anna.ID, model.OrderProcessing)
-		closed := order(t, s, "O2", c.ID, anna.ID, model.OrderDelivered)
+		open := casetest.AddOrder(t, s, "O1", c.ID, anna.ID, model.OrderProcessing)
+		closed := casetest.AddOrder(t, s, "O2", c.ID, anna.ID, model.OrderDelivered)
 		now := model.Now()
 		q := &model.Inquiry{CustomerID: c.ID, Subject: "Where?", OwnerID: anna.ID, Status: model.InquiryOpen, LastActivityAt: now, CreatedAt: now, UpdatedAt: now}
 		if err := s.InsertInquiry(ctx, q); err != nil {
@@ -179,7 +169,7 @@ func TestDeactivateManyCases(t *testing.T) {
 				if i%2 == 1 {
 					cust = d
 				}
-				order(t, tx, "M-"+strconv.Itoa(i), cust.ID, anna.ID, model.OrderConfirmed)
+				casetest.AddOrder(t, tx, "M-"+strconv.Itoa(i), cust.ID, anna.ID, model.OrderConfirmed)
 			}
 			return nil
 		})

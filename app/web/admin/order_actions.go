@@ -24,7 +24,9 @@ const localMinute = "2006-01-02T15:04"
 
 // orderFormFields are the inputs of the order page's forms, kept as typed
 // when one is refused.
-var orderFormFields = []string{"status", "note", "expected", "recipient", "delivered_at", "delivery_note", "to"}
+func orderFormFields() []string {
+	return []string{"status", "note", "expected", "recipient", "delivered_at", "delivery_note", "to"}
+}
 
 // orderAction runs one staff action on an order and goes back to its page
 // (POST, redirect, GET) with a notice; a refusal re-renders the page with the
@@ -43,7 +45,7 @@ func (h *Handlers) orderAction(c echo.Context, form string, act func(ctx context
 			return derr
 		}
 		d.Error, d.Failed = msg, form
-		for _, k := range orderFormFields {
+		for _, k := range orderFormFields() {
 			d.Form[k] = c.FormValue(k)
 		}
 		return h.views.Render(c, http.StatusUnprocessableEntity, "admin/order", "", d)

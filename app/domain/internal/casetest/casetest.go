@@ -137,6 +137,18 @@ func AddStaff(t *testing.T, s *store.Store, st *model.Staff) *model.Staff {
 	return st
 }
 
+// AddOrder inserts an order of the customer, owned by ownerID, in status,
+// last active now.
+func AddOrder(t *testing.T, s *store.Store, ref string, customerID, ownerID int64, status string) *model.Order {
+	t.Helper()
+	now := model.Now()
+	o := &model.Order{Ref: ref, CustomerID: customerID, OwnerID: ownerID, Status: status, LastActivityAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.InsertOrder(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // AddCustomer creates a customer.
 func AddCustomer(t *testing.T, s *store.Store, email, name, locale string) *model.Customer {
 	t.Helper()

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"net/http"
@@ -23,34 +23,34 @@ type inquiryForm struct {
 }
 
 type newInquiryData struct {
-	portalView
+	view
 	Form   inquiryForm
 	Orders []*model.Order // the customer's recent orders, to pick one
 }
 
 // newInquiryPage renders the "Ask a question" page.
-func (s *Server) newInquiryPage(c echo.Context, status int, f inquiryForm) error {
-	d := newInquiryData{portalView: s.portalView(c, "ask.title"), Form: f}
-	orders, err := s.store.OrdersForCustomerAfter(c.Request().Context(), kit.CustomerOf(c).ID, nil, 50)
+func (h *Handlers) newInquiryPage(c echo.Context, status int, f inquiryForm) error {
+	d := newInquiryData{view: h.page(c, "ask.title"), Form: f}
+	orders, err := h.reads.OrdersForCustomerAfter(c.Request().Context(), kit.CustomerOf(c).ID, nil, 50)
 	if err != nil {
 		return err
 	}
 	d.Orders = orders
-	return s.views.Render(c, status, "portal/inquiry_new", "", d)
+	return h.views.Render(c, status, "portal/inquiry_new", "", d)
 }
 
-// inquiryNew shows the form, about an order when ?order= names one.
-func (s *Server) inquiryNew(c echo.Context) error {
-	return s.newInquiryPage(c, http.StatusOK, inquiryForm{OrderRef: strings.TrimSpace(c.QueryParam("order"))})
+// InquiryNew shows the form, about an order when ?order= names one.
+func (h *Handlers) InquiryNew(c echo.Context) error {
+	return h.newInquiryPage(c, http.StatusOK, inquiryForm{OrderRef: strings.TrimSpace(c.QueryParam("order"))})
 }
 
-// inquiryCreate opens an inquiry and shows it. On a validation error the
+// InquiryCreate opens an inquiry and shows it. On a validation error the
 // form comes back with what was typed and a message by each field — on the
-// order page when it was asked from there.
-func (s *Server) inquiryCreate(c echo.Context) error {
+// Order page when it was asked from there.
+func (h *Handlers) InquiryCreate(c echo.Context) error {
 	cust := kit.CustomerOf(c)
 	f := inquiryForm{Subject: c.FormValue("subject"), Body: c.FormValue("body"), OrderRef: strings.TrimSpace(c.FormValue("order_ref"))}
-	q, err := s.inquiries.Open(c.Request().Context(), cust.ID,
+	q, err := h.inquiries.Open(c.Request().Context(), cust.ID,
 		inquiries.Question{Subject: f.Subject, Body: f.Body, OrderRef: f.OrderRef}, model.CustomerActor(cust))
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(q.ID, 10))
@@ -58,15 +58,15 @@ func (s *Server) inquiryCreate(c echo.Context) error {
 	if refusal.Fields(err) == nil {
 		return err
 	}
-	v := s.portalView(c, "")
+	v := h.page(c, "")
 	f.Errors = v.fieldErrors(err)
 	if f.OrderRef != "" && c.FormValue("from") == "order" {
-		d, lerr := s.loadOrder(c, f.OrderRef)
+		d, lerr := h.loadOrder(c, f.OrderRef)
 		if lerr != nil {
 			return lerr
 		}
 		d.Ask = f
-		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "", d)
+		return h.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "", d)
 	}
-	return s.newInquiryPage(c, http.StatusUnprocessableEntity, f)
+	return h.newInquiryPage(c, http.StatusUnprocessableEntity, f)
 }

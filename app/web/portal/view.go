@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"strings"
@@ -12,20 +12,20 @@ import (
 	"github.com/kedja/kedja/app/web/kit"
 )
 
-// portalView is what every customer page's template can call: the layout
+// view is what every customer page's template can call: the layout
 // data plus wording of statuses, dates and timeline events in the reader's
 // language and time zone.
-type portalView struct {
+type view struct {
 	kit.Words
 }
 
-func (s *Server) portalView(c echo.Context, titleID string) portalView {
-	return portalView{Words: kit.Words{Page: s.layout.Page(c, titleID), Loc: s.loc, Now: s.now().In(s.loc)}}
+func (h *Handlers) page(c echo.Context, titleID string) view {
+	return view{Words: kit.Words{Page: h.layout.Page(c, titleID), Loc: h.loc, Now: h.now().In(h.loc)}}
 }
 
 // Due is a deadline relative to today when that reads better: "14:00
 // today", "09:00 tomorrow", else the date and time.
-func (v portalView) Due(t time.Time) string {
+func (v view) Due(t time.Time) string {
 	t = t.In(v.Loc)
 	y, m, d := v.Now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, v.Loc)
@@ -39,15 +39,15 @@ func (v portalView) Due(t time.Time) string {
 }
 
 // Money is an amount in the reader's notation.
-func (v portalView) Money(amount, currency string) string {
+func (v view) Money(amount, currency string) string {
 	return i18n.FormatMoney(v.Lang, amount, currency)
 }
 
 // ISO is a machine-readable time for <time datetime>.
-func (v portalView) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func (v view) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Tone is the colour class of a status; the words always come with it.
-func (v portalView) Tone(status string) string {
+func (v view) Tone(status string) string {
 	switch status {
 	case model.OrderDelivered, model.InquiryResolved:
 		return "ok"
@@ -62,7 +62,7 @@ func (v portalView) Tone(status string) string {
 }
 
 // Initials are the owner's initials on their card.
-func (v portalView) Initials(name string) string {
+func (v view) Initials(name string) string {
 	var b strings.Builder
 	for _, w := range strings.Fields(name) {
 		for _, r := range w {
@@ -77,7 +77,7 @@ func (v portalView) Initials(name string) string {
 }
 
 // OrderNext says what happens next with an order.
-func (v portalView) OrderNext(o *model.Order) string {
+func (v view) OrderNext(o *model.Order) string {
 	switch o.Status {
 	case model.OrderDelivered:
 		when := ""
@@ -121,7 +121,7 @@ func (v portalView) OrderNext(o *model.Order) string {
 }
 
 // OrderLate reports whether an undelivered order is past its expected day.
-func (v portalView) OrderLate(o *model.Order) bool {
+func (v view) OrderLate(o *model.Order) bool {
 	if !o.IsOpen || o.ExpectedDelivery == "" {
 		return false
 	}
@@ -131,7 +131,7 @@ func (v portalView) OrderLate(o *model.Order) bool {
 }
 
 // InquiryNext says what happens next with an inquiry, naming the owner.
-func (v portalView) InquiryNext(q *model.Inquiry) string {
+func (v view) InquiryNext(q *model.Inquiry) string {
 	name := ""
 	if q.Owner != nil {
 		name = q.Owner.FirstName()
@@ -160,7 +160,7 @@ func (v portalView) InquiryNext(q *model.Inquiry) string {
 }
 
 // InquiryOverdue reports whether the business owes a reply past its time.
-func (v portalView) InquiryOverdue(q *model.Inquiry) bool {
+func (v view) InquiryOverdue(q *model.Inquiry) bool {
 	return q.Status == model.InquiryOpen && q.ReplyDueAt != nil && v.Now.After(*q.ReplyDueAt)
 }
 
@@ -169,7 +169,7 @@ type formErrors map[string]string
 
 // fieldErrors words the validation problems of err, or returns nil when err
 // is not a validation error.
-func (v portalView) fieldErrors(err error) formErrors {
+func (v view) fieldErrors(err error) formErrors {
 	f := refusal.Fields(err)
 	if f == nil {
 		return nil

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"math"
@@ -15,8 +15,8 @@ import (
 	"github.com/kedja/kedja/app/web/kit"
 )
 
-// dashboardPageSize is how many cases the dashboard shows before "More".
-const dashboardPageSize = 50
+// DashboardPageSize is how many cases the dashboard shows before "More".
+const DashboardPageSize = 50
 
 // caseRow is one line of the dashboard: an order or an inquiry, with its
 // words worked out in Go (the template only prints them; a page of 50 rows
@@ -84,19 +84,19 @@ func parseCursor(s string) (orders, inquiries *store.Cursor, ok bool) {
 }
 
 type dashboardData struct {
-	portalView
+	view
 	Rows  []*caseRow
 	After string // this page's position ("" for the first page)
 	More  string // the next page's position, "" when there is none
 }
 
-// dashboard lists every order and inquiry of the signed-in customer, open
+// Dashboard lists every order and inquiry of the signed-in customer, open
 // ones first, newest activity first, 50 at a time: three queries (orders and
 // inquiries with their owners joined, and the customer's open escalations).
-func (s *Server) dashboard(c echo.Context) error {
+func (h *Handlers) Dashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	cust := kit.CustomerOf(c)
-	d := dashboardData{portalView: s.portalView(c, "dashboard.title")}
+	d := dashboardData{view: h.page(c, "dashboard.title")}
 	var oc, ic *store.Cursor
 	if after := c.QueryParam("after"); after != "" {
 		var ok bool
@@ -105,33 +105,33 @@ func (s *Server) dashboard(c echo.Context) error {
 		}
 		d.After = after
 	}
-	orders, err := s.store.OrdersForCustomerAfter(ctx, cust.ID, oc, dashboardPageSize+1)
+	orders, err := h.reads.OrdersForCustomerAfter(ctx, cust.ID, oc, DashboardPageSize+1)
 	if err != nil {
 		return err
 	}
-	inquiries, err := s.store.InquiriesForCustomerAfter(ctx, cust.ID, ic, dashboardPageSize+1)
+	inquiries, err := h.reads.InquiriesForCustomerAfter(ctx, cust.ID, ic, DashboardPageSize+1)
 	if err != nil {
 		return err
 	}
 	var escalations map[string]*model.Escalation
 	if len(orders)+len(inquiries) > 0 {
-		if escalations, err = s.store.OpenEscalationsForCustomer(ctx, cust.ID); err != nil {
+		if escalations, err = h.reads.OpenEscalationsForCustomer(ctx, cust.ID); err != nil {
 			return err
 		}
 	}
-	d.Rows = mergeCases(orders, inquiries, escalations, dashboardPageSize+1)
-	if len(d.Rows) > dashboardPageSize {
-		d.Rows = d.Rows[:dashboardPageSize]
-		d.More = d.Rows[dashboardPageSize-1].cursor()
+	d.Rows = mergeCases(orders, inquiries, escalations, DashboardPageSize+1)
+	if len(d.Rows) > DashboardPageSize {
+		d.Rows = d.Rows[:DashboardPageSize]
+		d.More = d.Rows[DashboardPageSize-1].cursor()
 	}
 	for _, r := range d.Rows {
 		d.describe(r)
 	}
-	return s.views.Render(c, http.StatusOK, "portal/dashboard", "cases", &d)
+	return h.views.Render(c, http.StatusOK, "portal/dashboard", "cases", &d)
 }
 
 // describe works out a row's words in the reader's language.
-func (v *portalView) describe(r *caseRow) {
+func (v *view) describe(r *caseRow) {
 	owner := ""
 	if o := r.Order; o != nil {
 		if o.Owner != nil {

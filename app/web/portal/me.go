@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"net/http"
@@ -14,7 +14,7 @@ import (
 )
 
 type meData struct {
-	portalView
+	view
 	Name     string
 	Locale   string
 	Facts    []*model.CustomerFact
@@ -25,13 +25,13 @@ type meData struct {
 	Locales  []kit.Language
 }
 
-func (s *Server) mePage(c echo.Context, status int, d meData) error {
+func (h *Handlers) mePage(c echo.Context, status int, d meData) error {
 	cust := kit.CustomerOf(c)
-	facts, err := s.store.Facts(c.Request().Context(), cust.ID)
+	facts, err := h.reads.Facts(c.Request().Context(), cust.ID)
 	if err != nil {
 		return err
 	}
-	d.portalView = s.portalView(c, "me.title")
+	d.view = h.page(c, "me.title")
 	d.Facts, d.Locales = facts, kit.Languages()
 	if d.Name == "" && d.Errors == nil {
 		d.Name = cust.Name
@@ -39,22 +39,22 @@ func (s *Server) mePage(c echo.Context, status int, d meData) error {
 	if d.Locale == "" {
 		d.Locale = d.Lang
 	}
-	return s.views.Render(c, status, "portal/me", "", d)
+	return h.views.Render(c, status, "portal/me", "", d)
 }
 
-// me shows what the business knows about the customer, which they can
+// Me shows what the business knows about the customer, which they can
 // correct, and the button that signs them out everywhere.
-func (s *Server) me(c echo.Context) error {
-	return s.mePage(c, http.StatusOK, meData{Saved: c.QueryParam("saved") == "1"})
+func (h *Handlers) Me(c echo.Context) error {
+	return h.mePage(c, http.StatusOK, meData{Saved: c.QueryParam("saved") == "1"})
 }
 
-// meSave saves the customer's name and language.
-func (s *Server) meSave(c echo.Context) error {
+// MeSave saves the customer's name and language.
+func (h *Handlers) MeSave(c echo.Context) error {
 	cust := kit.CustomerOf(c)
 	name := strings.TrimSpace(c.FormValue("name"))
 	locale := c.FormValue("locale")
 	errs := formErrors{}
-	v := s.portalView(c, "")
+	v := h.page(c, "")
 	switch {
 	case name == "":
 		errs["name"] = v.T("form.name.required")
@@ -65,26 +65,26 @@ func (s *Server) meSave(c echo.Context) error {
 		errs["locale"] = v.T("form.locale.invalid")
 	}
 	if len(errs) > 0 {
-		return s.mePage(c, http.StatusUnprocessableEntity, meData{Name: name, Locale: locale, Errors: errs})
+		return h.mePage(c, http.StatusUnprocessableEntity, meData{Name: name, Locale: locale, Errors: errs})
 	}
-	if err := s.store.UpdateCustomerProfile(c.Request().Context(), cust.ID, name, locale); err != nil {
+	if err := h.writes.UpdateCustomerProfile(c.Request().Context(), cust.ID, name, locale); err != nil {
 		return err
 	}
-	s.setLangCookie(c, locale)
-	s.profileChanged(cust.ID)
+	h.setLangCookie(c, locale)
+	h.profileChanged(cust.ID)
 	return c.Redirect(http.StatusSeeOther, "/me?saved=1")
 }
 
-// meFact corrects the value of one fact on file; another customer's fact
+// MeFact corrects the value of one fact on file; another customer's fact
 // is a 404.
-func (s *Server) meFact(c echo.Context) error {
+func (h *Handlers) MeFact(c echo.Context) error {
 	id, err := kit.PathID(c, "id")
 	if err != nil {
 		return err
 	}
 	cust := kit.CustomerOf(c)
 	ctx := c.Request().Context()
-	facts, err := s.store.Facts(ctx, cust.ID)
+	facts, err := h.reads.Facts(ctx, cust.ID)
 	if err != nil {
 		return err
 	}
@@ -99,42 +99,42 @@ func (s *Server) meFact(c echo.Context) error {
 	}
 	value := strings.TrimSpace(c.FormValue("value"))
 	if utf8.RuneCountInString(value) > 1000 {
-		v := s.portalView(c, "")
-		return s.mePage(c, http.StatusUnprocessableEntity, meData{Errors: formErrors{"fact": v.T("form.value.too_long")}, FactID: id, FactText: value})
+		v := h.page(c, "")
+		return h.mePage(c, http.StatusUnprocessableEntity, meData{Errors: formErrors{"fact": v.T("form.value.too_long")}, FactID: id, FactText: value})
 	}
-	if err := s.store.UpdateFact(ctx, cust.ID, id, fact.Label, value, "customer"); err != nil {
+	if err := h.writes.UpdateFact(ctx, cust.ID, id, fact.Label, value, "customer"); err != nil {
 		return err
 	}
-	s.profileChanged(cust.ID)
+	h.profileChanged(cust.ID)
 	return c.Redirect(http.StatusSeeOther, "/me?saved=1")
 }
 
 // profileChanged tells the customer's open pages and the staff views that
 // their details changed (cached pages show the name).
-func (s *Server) profileChanged(customerID int64) {
-	s.bus.Publish(live.CustomerTopic(customerID), live.Event{Name: "profile"})
-	s.bus.Publish(live.StaffTopic, live.Event{Name: "customer"})
+func (h *Handlers) profileChanged(customerID int64) {
+	h.bus.Publish(live.CustomerTopic(customerID), live.Event{Name: "profile"})
+	h.bus.Publish(live.StaffTopic, live.Event{Name: "customer"})
 }
 
 // setLangCookie remembers a language choice in this browser for a year.
-func (s *Server) setLangCookie(c echo.Context, locale string) {
+func (h *Handlers) setLangCookie(c echo.Context, locale string) {
 	c.SetCookie(&http.Cookie{Name: kit.LangCookie, Value: locale, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.cfg.Secure(), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// setLanguage is the language switch: remembered in a cookie for visitors
+// SetLanguage is the language switch: remembered in a cookie for visitors
 // and on the customer for the signed-in, then back to the page.
-func (s *Server) setLanguage(c echo.Context) error {
+func (h *Handlers) SetLanguage(c echo.Context) error {
 	locale := c.FormValue("lang")
 	if !i18n.Supported(locale) {
 		return echo.NewHTTPError(http.StatusBadRequest, "unknown language")
 	}
-	s.setLangCookie(c, locale)
+	h.setLangCookie(c, locale)
 	if cust := kit.CustomerOf(c); cust != nil {
-		if err := s.store.UpdateCustomerProfile(c.Request().Context(), cust.ID, cust.Name, locale); err != nil {
+		if err := h.writes.UpdateCustomerProfile(c.Request().Context(), cust.ID, cust.Name, locale); err != nil {
 			return err
 		}
-		s.profileChanged(cust.ID)
+		h.profileChanged(cust.ID)
 	}
 	return c.Redirect(http.StatusSeeOther, kit.SafeNext(c.FormValue("next"), "/"))
 }

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 )
 
 type orderData struct {
-	portalView
+	view
 	Order      *model.Order
 	Manager    *model.Staff      // the owner's manager, when they have one
 	Escalation *model.Escalation // the open escalation, if any
@@ -28,68 +28,64 @@ type orderData struct {
 
 // loadOrder fills an order page for one of the customer's orders; another
 // customer's order is store.ErrNotFound.
-func (s *Server) loadOrder(c echo.Context, ref string) (*orderData, error) {
+func (h *Handlers) loadOrder(c echo.Context, ref string) (*orderData, error) {
 	ctx := c.Request().Context()
 	cust := kit.CustomerOf(c)
-	o, err := s.store.OrderForCustomer(ctx, cust.ID, ref)
+	o, err := h.reads.OrderForCustomer(ctx, cust.ID, ref)
 	if err != nil {
 		return nil, err
 	}
-	d := &orderData{portalView: s.portalView(c, ""), Order: o}
+	d := &orderData{view: h.page(c, ""), Order: o}
 	d.Title = d.T("order.title", "Ref", o.Ref)
 	d.Ask.OrderRef = o.Ref
 	if o.Owner != nil && o.Owner.ManagerID != nil {
-		if d.Manager, err = s.store.StaffByID(ctx, *o.Owner.ManagerID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if d.Manager, err = h.reads.OrderManagerForCustomer(ctx, cust.ID, o.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 	}
-	e, err := s.store.LatestEscalationForCustomer(ctx, cust.ID, model.OrderSubject(o.ID))
-	switch {
-	case err == nil && e.IsOpen:
-		d.Escalation = e
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	if d.Escalation, err = h.openEscalation(ctx, cust.ID, model.OrderSubject(o.ID)); err != nil {
 		return nil, err
 	}
-	if d.Events, err = s.store.OrderEvents(ctx, o.ID, true); err != nil {
+	if d.Events, err = h.reads.OrderEventsForCustomer(ctx, cust.ID, o.ID); err != nil {
 		return nil, err
 	}
-	if d.Inquiries, err = s.store.InquiriesAboutOrder(ctx, cust.ID, o.ID); err != nil {
+	if d.Inquiries, err = h.reads.InquiriesAboutOrder(ctx, cust.ID, o.ID); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// order shows one of the customer's orders; an htmx request (a live update)
+// Order shows one of the customer's orders; an htmx request (a live update)
 // gets the part that changes.
-func (s *Server) order(c echo.Context) error {
-	d, err := s.loadOrder(c, c.Param("ref"))
+func (h *Handlers) Order(c echo.Context) error {
+	d, err := h.loadOrder(c, c.Param("ref"))
 	if err != nil {
 		return err
 	}
-	return s.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
+	return h.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
 }
 
-// orderEscalate asks a manager to step in on the order. Repeating it while
+// OrderEscalate asks a manager to step in on the order. Repeating it while
 // the escalation is open changes nothing.
-func (s *Server) orderEscalate(c echo.Context) error {
+func (h *Handlers) OrderEscalate(c echo.Context) error {
 	cust := kit.CustomerOf(c)
 	ref := c.Param("ref")
 	reason := c.FormValue("reason")
-	_, _, err := s.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{OrderRef: ref},
+	_, _, err := h.escalations.Escalate(c.Request().Context(), cust.ID, escalations.Subject{OrderRef: ref},
 		reason, model.CustomerActor(cust))
 	if err != nil && refusal.Fields(err) == nil {
 		return err
 	}
-	d, lerr := s.loadOrder(c, ref)
+	d, lerr := h.loadOrder(c, ref)
 	if lerr != nil {
 		return lerr
 	}
 	if err != nil {
 		d.Errors, d.Reason = d.fieldErrors(err), reason
-		return s.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "order_live", d)
+		return h.views.Render(c, http.StatusUnprocessableEntity, "portal/order", "order_live", d)
 	}
 	if kit.IsHTMX(c) {
-		return s.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
+		return h.views.Render(c, http.StatusOK, "portal/order", "order_live", d)
 	}
 	return c.Redirect(http.StatusSeeOther, "/orders/"+url.PathEscape(ref)+"#escalation")
 }
