@@ -11,6 +11,7 @@ import (
 	"github.com/kedja/kedja/app/demo"
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
@@ -74,6 +75,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	deps := wire(cfg, s, cat, bus, log)
 	deps.Demo = *withDemo || cfg.SMTPURL == nil
 	deps.Metrics = met
+	deps.Escalations.OnBreach = met.PromiseBreached // kedja_promise_breaches_total
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
@@ -121,5 +123,6 @@ func wire(cfg config.Config, s *store.Store, cat *i18n.Catalog, bus live.Bus, lo
 		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location, Inquiries: inq},
 		Staff:       &staff.Service{Store: s, Bus: bus, Now: time.Now},
 		Settings:    &settings.Service{Store: s, Bus: bus},
+		Orders:      &orders.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location},
 	}
 }

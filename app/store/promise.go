@@ -427,3 +427,16 @@ func (s *Store) OpenInquiryOfOrigin(ctx context.Context, orderID int64, origin s
 	}
 	return q, nil
 }
+
+// FeedbackForCustomer returns this customer's answer to one resolution of
+// their inquiry, or ErrNotFound (also for another customer's inquiry).
+func (s *Store) FeedbackForCustomer(ctx context.Context, customerID, inquiryID int64, resolvedAt time.Time) (*model.Feedback, error) {
+	f := new(model.Feedback)
+	err := s.r.NewSelect().Model(f).
+		Where("?TableAlias.inquiry_id = ? AND ?TableAlias.customer_id = ? AND ?TableAlias.resolved_at = ?",
+			inquiryID, customerID, model.Normalize(resolvedAt)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback on inquiry %d: %w", inquiryID, notFound(err))
+	}
+	return f, nil
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
@@ -56,9 +57,10 @@ func withServices(d Deps) Deps {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
+	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location, Catalog: d.Catalog}
 	d.Inquiries = inq
-	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Inquiries: inq}
+	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location, Inquiries: inq}
+	d.Orders = &orders.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
 	d.Staff = &staff.Service{Store: d.Store, Bus: d.Bus, Now: d.Now}
 	d.Settings = &settings.Service{Store: d.Store, Bus: d.Bus}
 	return d

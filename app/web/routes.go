@@ -60,6 +60,11 @@ func (s *Server) routes(p *portal.Handlers, a *admin.Handlers, v1 *api.Handlers)
 	customerPages.GET("/inquiries/:id", p.Inquiry, s.cachePage)
 	customerPages.POST("/inquiries/:id/messages", p.InquiryReply)
 	customerPages.POST("/inquiries/:id/escalate", p.InquiryEscalate)
+	customerPages.POST("/inquiries/:id/reopen", p.InquiryReopen)
+	customerPages.GET("/inquiries/:id/feedback", p.FeedbackConfirm) // a mail link: GET only asks
+	customerPages.POST("/inquiries/:id/feedback", p.Feedback)
+	customerPages.GET("/orders/:ref/not-arrived", p.NotArrivedConfirm) // a mail link: GET only asks
+	customerPages.POST("/orders/:ref/not-arrived", p.NotArrived)
 	customerPages.GET("/me", p.Me)
 	customerPages.POST("/me", p.MeSave)
 	customerPages.POST("/me/facts/:id", p.MeFact)

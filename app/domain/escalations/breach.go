@@ -180,6 +180,9 @@ func (s *Service) breach(ctx context.Context, id int64, now time.Time) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("escalations: missed promise %d: %w", id, err)
 	}
+	if handled && s.OnBreach != nil {
+		s.OnBreach()
+	}
 	return handled, nil
 }
 

@@ -48,6 +48,7 @@ type Service struct {
 	Now       func() time.Time   // the clock
 	Location  *time.Location     // the business's time zone (KEDJA_TIMEZONE); nil is UTC
 	Inquiries *inquiries.Service // an escalated inquiry's own actions (hand over, reopen, a late order's)
+	OnBreach  func()             // called once for each missed promise Check handled (a metric); nil: none
 }
 
 // now is the service's clock as Kedja stores times.
