@@ -27,7 +27,7 @@ type inquiryData struct {
 	OOB        bool       // the live part goes out of band (after an htmx reply)
 	Steps      steps      // what the case owes the customer: its next step, missed promises
 	Feedback   *model.Feedback
-	CanReopen  bool       // resolved within the last 14 days: one click opens it again
+	CanReopen  bool // resolved within the last 14 days: one click opens it again
 }
 
 // loadInquiry fills an inquiry page for one of the customer's inquiries;

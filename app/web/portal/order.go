@@ -38,7 +38,9 @@ func (d orderData) Next() string {
 }
 
 // NotArrivedPath is the "This did not arrive" page of the order.
-func (d orderData) NotArrivedPath() string { return "/orders/" + url.PathEscape(d.Order.Ref) + "/not-arrived" }
+func (d orderData) NotArrivedPath() string {
+	return "/orders/" + url.PathEscape(d.Order.Ref) + "/not-arrived"
+}
 
 // loadOrder fills an order page for one of the customer's orders; another
 // customer's order is store.ErrNotFound.
