@@ -257,6 +257,17 @@ func (s *Store) MissedPromises(ctx context.Context, limit int) ([]*model.Promise
 	return list, nil
 }
 
+// CountMissedPromises counts the missed promises not yet kept (along
+// promises_missed), for the staff navigation.
+func (s *Store) CountMissedPromises(ctx context.Context) (int, error) {
+	n, err := s.r.NewSelect().Model((*model.Promise)(nil)).
+		Where("outstanding = ? AND missed_at IS NOT NULL", true).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count missed promises: %w", err)
+	}
+	return int(n), nil
+}
+
 // PromiseTally counts, for one staff member (0: everyone), the promises
 // they held that fell due in a period: kept on time, and the others (kept
 // late or missed). Withdrawn ones and the customer's turns do not count.

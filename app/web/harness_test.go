@@ -49,6 +49,7 @@ type testApp struct {
 	inquiries   *inquiries.Service
 	escalations *escalations.Service
 	staff       *staff.Service
+	orders      *orders.Service
 }
 
 // withServices adds to d the domain's services on d's store, bus and clock,
@@ -107,7 +108,7 @@ func newTestApp(t testing.TB, dialect string, envs ...map[string]string) *testAp
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &testApp{t: t, srv: srv, store: s, clock: clk, hub: hub, http: hs,
-		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff}
+		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, orders: d.Orders}
 }
 
 // client is a browser-like client: a cookie jar, no automatic redirects.

@@ -7,9 +7,9 @@ import (
 	"github.com/kedja/kedja/app/model"
 )
 
-// promiseText is the sentence of a promise's timeline event (made, kept,
+// PromiseText is the sentence of a promise's timeline event (made, kept,
 // kept late by how much, missed, withdrawn, moved), or "" when e is none.
-func (v Words) promiseText(e *model.Event) string {
+func (v Words) PromiseText(e *model.Event) string {
 	d := e.Data
 	name, what := d["holder"], d["what"]
 	due, day := v.dueOf(d, ""), v.Day(d["day"])

@@ -72,7 +72,7 @@ func (v Words) InquiryStatus(q *model.Inquiry) string {
 
 // EventText is the customer's sentence for a timeline event.
 func (v Words) EventText(e *model.Event) string {
-	if s := v.promiseText(e); s != "" {
+	if s := v.PromiseText(e); s != "" {
 		return s
 	}
 	d := e.Data
