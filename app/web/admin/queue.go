@@ -24,8 +24,8 @@ type queueData struct {
 	Escalated map[int64]bool
 	Counts    store.QueueCounts
 	Offset    int
-	Next      int // offset of the next page, 0 when none
-	Prev      int // offset of the previous page, -1 when none
+	Next      int            // offset of the next page, 0 when none
+	Prev      int            // offset of the previous page, -1 when none
 	Share     promiseShare   // promises kept on time in the last 30 days, everyone
 	Shares    []promiseShare // the same per person
 }
