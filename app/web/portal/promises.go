@@ -60,9 +60,12 @@ func (v view) NextText(st steps, owner *model.Staff) string {
 // Late reports whether the case has a missed promise outstanding, or a
 // next step past its time.
 func (v view) Late(st steps) bool {
-	if len(st.Missed) > 0 {
-		return true
-	}
+	return len(st.Missed) > 0 || v.StepLate(st)
+}
+
+// StepLate reports whether the next step (or the manager's answer) is past
+// its time and not yet handled by the check.
+func (v view) StepLate(st steps) bool {
 	for _, p := range []*model.Promise{st.Next, st.Answer} {
 		if p != nil && p.DueAt != nil && p.HolderKind == model.HolderStaff && v.Now.After(*p.DueAt) {
 			return true
