@@ -93,7 +93,7 @@ func TestPromisesThroughThePages(t *testing.T) {
 			}
 			mustContain(t, ann.get("/inquiries/"+q).Body, "Birgit Lund har nu din sag og svarer senest")
 			staff.signIn(w.boss.Email, true)
-			mustContain(t, staff.get("/admin/escalations").Body, "Not solved")
+			mustContain(t, staff.get("/admin/escalations").Body, "Not solved", "Still the wrong one.")
 
 			// The staff views.
 			mustContain(t, staff.get("/admin/promises").Body, "Birgit Lund", "Answer the escalation")

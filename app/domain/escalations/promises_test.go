@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -916,6 +917,7 @@ func TestTwoInstancesCheckOnce(t *testing.T) {
 			if _, err := os.SetExpected(ctx, "BQ-1001", "2026-11-20", "", model.StaffActor(w.anna)); err != nil {
 				t.Fatal(err)
 			}
+			var counted atomic.Int64 // what the breach metric would count
 			race := func(at time.Time) int {
 				start := make(chan struct{})
 				var wg sync.WaitGroup
@@ -927,7 +929,7 @@ func TestTwoInstancesCheckOnce(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						q := &inquiries.Service{Store: s, Now: casetest.At(at), Catalog: w.cat}
-						e := &escalations.Service{Store: s, Now: casetest.At(at), Inquiries: q}
+						e := &escalations.Service{Store: s, Now: casetest.At(at), Inquiries: q, OnBreach: func() { counted.Add(1) }}
 						<-start
 						n, err := e.Check(ctx)
 						if err != nil {
@@ -948,6 +950,9 @@ func TestTwoInstancesCheckOnce(t *testing.T) {
 			}
 			if n := w.count("escalations", ""); n != asked+1 {
 				t.Errorf("%d escalations", n)
+			}
+			if n := counted.Load(); n != asked+1 {
+				t.Errorf("the breach hook counted %d, want %d", n, asked+1)
 			}
 			if n := w.count("promises", "state = ? AND kind <> ?", model.PromiseMissed, model.PromiseEscalation); n != asked+1 {
 				t.Errorf("%d missed promises", n)
