@@ -984,3 +984,27 @@ func TestTwoInstancesCheckOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestResolvedCaseDoesNotClimb: an inquiry resolved with an answer while
+// its escalation waits for the manager keeps the manager's promise (the
+// customer has the answer): nothing climbs later.
+func TestResolvedCaseDoesNotClimb(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newChain(t, s)
+		q := w.ask(t0, "Invoice copy")
+		iq, es, _ := w.at(t0.Add(time.Hour))
+		if _, _, err := es.Escalate(ctx, w.ann.ID, escalations.Subject{InquiryID: q.ID}, "", model.CustomerActor(w.ann)); err != nil {
+			t.Fatal(err)
+		}
+		if err := iq.Resolve(ctx, q.ID, w.anna, "Here is the copy."); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := s.OutstandingPromises(ctx, store.InquiryCase(q.ID)); len(list) != 0 {
+			t.Fatalf("outstanding after the answer: %+v", list)
+		}
+		if n := w.check(t0.Add(40 * time.Hour)); n != 0 {
+			t.Errorf("%d breaches on a resolved case", n)
+		}
+	})
+}

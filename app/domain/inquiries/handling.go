@@ -191,8 +191,20 @@ func (s *Service) Resolve(ctx context.Context, inquiryID int64, by *model.Staff,
 			return err
 		}
 		actor := model.StaffActor(by)
-		if _, err := promises.SettleAll(ctx, tx, promises.OfInquiry(q), promises.Kept, "", actor, now); err != nil {
+		pc := promises.OfInquiry(q)
+		if _, err := promises.SettleAll(ctx, tx, pc, promises.Kept, "", actor, now); err != nil {
 			return err
+		}
+		// The answer answers an escalation's manager's promise too: a
+		// resolved case does not climb the chain.
+		list, err := tx.OutstandingPromises(ctx, pc.Key())
+		if err != nil {
+			return err
+		}
+		for _, p := range list {
+			if _, err := promises.End(ctx, tx, pc, p, promises.Kept, "", actor, now); err != nil {
+				return err
+			}
 		}
 		from := q.Status
 		q.Status, q.ResolvedAt = model.InquiryResolved, &now
