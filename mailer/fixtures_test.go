@@ -67,20 +67,39 @@ func samples(now time.Time, locale string) map[string]*model.OutboxMessage {
 	// /admin/inquiries/41).
 	escalated := notify.Case{Inquiry: &model.Inquiry{ID: 41, CustomerID: ann.ID, Subject: "Invoice copy for BH-1010"}}
 	expires := now.Add(10 * time.Minute)
+	// The next step a reply sets, and the promise a breach missed.
+	promised := now.Add(20 * time.Hour)
+	next := &model.Promise{ID: 12, Kind: model.PromiseAction, HolderKind: model.HolderStaff, HolderName: "Anna Holm",
+		What: "send the corrected invoice", DueAt: &promised}
+	missedDue := now.Add(-2 * time.Hour)
+	missed := &model.Promise{ID: 13, Kind: model.PromiseReply, HolderKind: model.HolderStaff, HolderName: "Anna Holm", DueAt: &missedDue}
+	answerBy := now.Add(4 * time.Hour)
+	breach := *e
+	breach.Cause, breach.Level, breach.Reason = model.CauseBreach, 2, "Missed: Anna Holm promised to reply by Tuesday 24 November, 11:02."
+	resolvedAt := now.Add(-time.Hour)
+	resolved := &model.Inquiry{ID: 41, CustomerID: ann.ID, Subject: "Invoice copy for BH-1010", ResolvedAt: &resolvedAt}
+	lateOrder := *o
+	lateOrder.ExpectedDelivery = now.Add(-48 * time.Hour).In(time.UTC).Format("2006-01-02")
 	msgs := map[string]*model.OutboxMessage{
 		notify.SignInCustomer: notify.SignIn(model.KindCustomer, "h1", ann.Email, ann.Name, locale,
 			"tok3nCUSTOMERabc", "482913", expires),
 		notify.SignInStaff: notify.SignIn(model.KindStaff, "h2", anna.Email, anna.FullName, locale,
 			"tok3nSTAFFxyz", "105728", expires),
 		notify.InquiryReceived:        notify.InquiryReceivedMsg(ann, locale, q, anna),
-		notify.StaffReply:             notify.StaffReplyMsg(ann, locale, q, msg, anna),
+		notify.StaffReply:             notify.StaffReplyMsg(ann, locale, q, msg, anna, next),
 		notify.OrderShipped:           notify.OrderStatusMsg(ann, locale, o, "t1"),
 		notify.OrderOutForDelivery:    notify.OrderStatusMsg(ann, locale, &out, "t2"),
 		notify.DeliveryConfirmation:   notify.DeliveryConfirmationMsg(ann, locale, &del),
 		notify.OrderConfirmation:      notify.OrderConfirmationMsg(ann, locale, &conf),
-		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, escalated),
+		notify.EscalationToManager:    notify.EscalationToManagerMsg(e, mette, ann, escalated, nil, &answerBy),
 		notify.EscalationAcknowledged: notify.EscalationAcknowledgedMsg(e, mette, ann, locale, escalated),
-		notify.Handoff:                notify.HandoffMsg(mette, anna, escalated, "t9"),
+		notify.Handoff:                notify.HandoffMsg(mette, anna, nil, escalated, "t9"),
+		notify.InquiryAssigned:        notify.InquiryAssignedMsg(anna, ann, q, model.CustomerActor(ann), notify.AssignedOpened, "t10"),
+		notify.EscalationReminder:     notify.EscalationReminderMsg(anna, &breach, ann, escalated, missed, mette),
+		notify.PromiseMissed:          notify.PromiseMissedMsg(ann, locale, escalated, missed, mette, answerBy),
+		notify.PromiseMoved:           notify.PromiseMovedMsg(ann, locale, escalated, missed, next, "Accounting needs one more day.", anna, "t11"),
+		notify.OrderLate:              notify.OrderLateMsg(ann, locale, &lateOrder, q, anna, mette, due),
+		notify.InquiryResolved:        notify.InquiryResolvedMsg(ann, locale, resolved, msg, anna),
 	}
 	// Queued at the sample's own time, so a test clock decides when it is
 	// due, not the day the test happens to run.

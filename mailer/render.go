@@ -19,13 +19,20 @@ import (
 var templateFS embed.FS
 
 // staffTemplates go to staff, in English only.
-var staffTemplates = map[string]bool{notify.SignInStaff: true, notify.EscalationToManager: true, notify.Handoff: true}
+var staffTemplates = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range notify.StaffTemplates {
+		m[t] = true
+	}
+	return m
+}()
 
 // Renderer turns an outbox row into a subject, a text part and an HTML part.
 // Every template is parsed once, when it is built.
 type Renderer struct {
 	text map[string]*texttemplate.Template // "name.locale"
 	html map[string]*htmltemplate.Template
+	cat  *i18n.Catalog // the words templates share with the portal (View.T)
 }
 
 // NewRenderer parses the embedded templates: templates/LOCALE/NAME.tmpl for
@@ -33,7 +40,11 @@ type Renderer struct {
 // in English), each defining "subject", "text" and "html"; the HTML part is
 // wrapped in templates/layout.html.tmpl.
 func NewRenderer() (*Renderer, error) {
-	r := &Renderer{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("mailer: %w", err)
+	}
+	r := &Renderer{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}, cat: cat}
 	layout, err := fs.ReadFile(templateFS, "templates/layout.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("mailer: templates: %w", err)
@@ -94,7 +105,7 @@ func (r *Renderer) Render(name, locale string, v *View) (*Rendered, error) {
 	if t == nil {
 		return nil, fmt.Errorf("mailer: no template %q", name)
 	}
-	v.Locale = locale
+	v.Locale, v.cat = locale, r.cat
 	var subj, text, html bytes.Buffer
 	if err := t.ExecuteTemplate(&subj, "subject", v); err != nil {
 		return nil, fmt.Errorf("mailer: render %s subject: %w", key, err)
@@ -147,6 +158,7 @@ type View struct {
 
 	loc *time.Location
 	now time.Time
+	cat *i18n.Catalog
 }
 
 // URL makes a path absolute under the base URL; an absolute http(s) URL is
@@ -238,4 +250,71 @@ func (v *View) Rows(kv ...string) [][2]string {
 		}
 	}
 	return out
+}
+
+// T is message id of the shared catalog (app/i18n) in the mail's language,
+// with key/value arguments: the portal and the mail say things the same
+// way.
+func (v *View) T(id string, args ...any) string {
+	if v.cat == nil {
+		return id
+	}
+	return v.cat.T(v.Locale, id, args...)
+}
+
+// Case names the case the mail is about in the mail's language: "Ordre
+// BQ-1001", "Spørgsmål #7: Invoice copy". Mail queued before its data
+// named the kind has the English title it was queued with.
+func (v *View) Case() string {
+	switch v.D["case_kind"] {
+	case "order":
+		return v.T("mail.case.order", "Ref", v.D["order_ref"])
+	case "inquiry":
+		return v.T("mail.case.inquiry", "ID", v.D["inquiry_id"], "Subject", v.D["subject"])
+	}
+	return v.D["case"]
+}
+
+// Step is the promise under prefix in data ("next_", "missed_", "from_")
+// as one sentence in the mail's language: "Anna Holm will reply by
+// Thursday 3 December, 12:00", "Waiting on Klarna, expected Friday 4
+// December". who names the person waiting when the customer holds it.
+func (v *View) Step(prefix, who string) string {
+	name, what := v.D[prefix+"holder"], v.D[prefix+"what"]
+	when, day := v.DateTime(prefix+"due"), v.Date(prefix+"day")
+	switch v.D[prefix+"kind"] {
+	case "reply":
+		return v.T("next.reply_by", "Name", name, "When", when)
+	case "action":
+		return v.T("next.promised", "Name", name, "What", what, "When", when)
+	case "third_party":
+		return v.T("next.inquiry.third_party_date", "Party", name, "Date", day)
+	case "delivery":
+		return v.T("next.delivery_by", "Name", name, "Date", day)
+	case "escalation":
+		return v.T("next.manager_by_plain", "Name", name, "When", when)
+	case "customer":
+		return v.T("next.waiting_you", "Name", who)
+	}
+	return ""
+}
+
+// Missed is the missed promise under prefix as one sentence: "Missed: Anna
+// Holm promised to reply by Friday 20 November, 09:00".
+func (v *View) Missed(prefix string) string {
+	name, what := v.D[prefix+"holder"], v.D[prefix+"what"]
+	when, day := v.DateTime(prefix+"due"), v.Date(prefix+"day")
+	switch v.D[prefix+"kind"] {
+	case "reply":
+		return v.T("promise.event.missed_reply", "Name", name, "When", when)
+	case "action":
+		return v.T("promise.event.missed", "Name", name, "What", what, "When", when)
+	case "third_party":
+		return v.T("promise.event.missed_third_party", "Party", name, "Date", day)
+	case "delivery":
+		return v.T("promise.event.missed_delivery", "Date", day)
+	case "escalation":
+		return v.T("promise.event.missed_answer", "Name", name, "When", when)
+	}
+	return ""
 }

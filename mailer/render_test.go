@@ -90,7 +90,8 @@ func expected(name, locale string, d map[string]string, loc *time.Location, now 
 	case notify.InquiryReceived:
 		return []string{d["subject"], "Anna Holm", "Florist", "anna@blomsterhuset.example", at("reply_due_at")}
 	case notify.StaffReply:
-		return []string{d["subject"], "Anna Holm", "Florist", "the corrected invoice is attached to your order page."}
+		return []string{d["subject"], "Anna Holm", "Florist", "the corrected invoice is attached to your order page.",
+			"send the corrected invoice", at("next_due")}
 	case notify.OrderShipped:
 		day, _ := i18n.ParseDay(d["expected_delivery"], loc)
 		return []string{"BQ-1001", "PostNord", "00370712345", d["tracking_url"], i18n.FormatDate(locale, day, now.In(loc))}
@@ -98,16 +99,41 @@ func expected(name, locale string, d map[string]string, loc *time.Location, now 
 		return []string{"BQ-1001", "PostNord", "00370712345", d["tracking_url"]}
 	case notify.DeliveryConfirmation:
 		return []string{"BQ-1001", "Birthe Hansen", "PostNord (driver scan)", at("delivered_at"),
-			"https://portal.blomsterhuset.example/orders/BQ-1001#ask"}
+			"https://portal.blomsterhuset.example/orders/BQ-1001/not-arrived"}
 	case notify.EscalationToManager:
 		return []string{"Mette", "Ann Jensen", "ann.jensen@example.com", "Invoice copy for BH-1010",
-			"I was promised the invoice within 24 hours three times.", at("created_at")}
+			"I was promised the invoice within 24 hours three times.", at("created_at"), at("answer_by")}
 	case notify.EscalationAcknowledged:
-		return []string{"Mette Lund", "Store manager", "mette@blomsterhuset.example", "+45 12 34 56 78", "Invoice copy for BH-1010"}
+		return []string{"Mette Lund", "Store manager", "mette@blomsterhuset.example", "+45 12 34 56 78", "Invoice copy for BH-1010",
+			caseTitle(locale, "inquiry"), "41"}
 	case notify.Handoff:
 		return []string{"Mette", "Anna Holm", "Invoice copy for BH-1010"}
+	case notify.InquiryAssigned:
+		return []string{"Anna", "Ann Jensen", "ann.jensen@example.com", "Invoice copy for BH-1010", at("reply_due_at")}
+	case notify.EscalationReminder:
+		return []string{"Anna", "Mette Lund", "Invoice copy for BH-1010", at("missed_due")}
+	case notify.PromiseMissed:
+		return []string{caseTitle(locale, "inquiry"), "Anna Holm", "Mette Lund", "Store manager", at("missed_due"), at("answer_by")}
+	case notify.PromiseMoved:
+		return []string{caseTitle(locale, "inquiry"), "Anna Holm", "send the corrected invoice", at("next_due"), at("from_due"),
+			"Accounting needs one more day."}
+	case notify.OrderLate:
+		day, _ := i18n.ParseDay(d["expected_delivery"], loc)
+		return []string{"BQ-1001", "Anna Holm", "PostNord", "Mette Lund", at("reply_due_at"), i18n.FormatDate(locale, day, now.In(loc))}
+	case notify.InquiryResolved:
+		return []string{"Invoice copy for BH-1010", "Anna Holm", "the corrected invoice is attached to your order page.",
+			"https://portal.blomsterhuset.example/inquiries/41/feedback?solved=yes",
+			"https://portal.blomsterhuset.example/inquiries/41/feedback?solved=no", at("reopen_until")}
 	}
 	return nil
+}
+
+// caseTitle is the word a mail in locale uses for a case of kind.
+func caseTitle(locale, kind string) string {
+	return map[string]map[string]string{
+		"order":   {"en": "Order", "sv": "Beställning", "da": "Ordre", "nl": "Bestelling"},
+		"inquiry": {"en": "Inquiry", "sv": "Fråga", "da": "Spørgsmål", "nl": "Vraag"},
+	}[kind][locale]
 }
 
 func escapeForHTML(ss []string) []string {

@@ -37,6 +37,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad database scheme", map[string]string{"KEDJA_DATABASE_URL": "mysql://x"}, []string{"migrate"}, 1, "KEDJA_DATABASE_URL: unsupported scheme"},
 		{"flag overrides env", map[string]string{"KEDJA_DATABASE_URL": "mysql://x"}, []string{"migrate", "--database-url", db["KEDJA_DATABASE_URL"]}, 0, ""},
 		{"staff add without name", db, []string{"staff", "add", "--email", "a@b.example", "--title", "T"}, 2, "--name is required"},
+		{"staff add a first name alone", db, []string{"staff", "add", "--email", "a@b.example", "--name", "  Anna ", "--title", "T"}, 2, `--name "Anna": give the full name (first and last name), never a first name alone`},
 		{"staff add bad email", db, []string{"staff", "add", "--email", "a@b.example, c@d.example", "--name", "A B", "--title", "T"}, 2, "--email"},
 		{"staff add unknown manager", db, []string{"staff", "add", "--email", "a@b.example", "--name", "A B", "--title", "T", "--manager", "x@y.example"}, 1, "add the manager first"},
 		{"version", nil, []string{"version"}, 0, ""},

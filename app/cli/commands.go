@@ -12,6 +12,7 @@ import (
 
 	"github.com/kedja/kedja/app/demo"
 	"github.com/kedja/kedja/app/domain/signin"
+	staffdomain "github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -87,6 +88,8 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 		return usagef("--email %q: %v", *email, err)
 	case strings.TrimSpace(*name) == "":
 		return usagef("--name is required: the full name customers will see")
+	case !validFullName(*name):
+		return usagef("--name %q: %s", strings.TrimSpace(*name), staffdomain.ErrFullName.Error())
 	case strings.TrimSpace(*title) == "":
 		return usagef("--title is required, such as \"Customer service\"")
 	case fs.NArg() > 0:
@@ -97,7 +100,8 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	st := &model.Staff{Email: addr, FullName: strings.TrimSpace(*name), Title: strings.TrimSpace(*title),
+	full, _ := staffdomain.FullName(*name)
+	st := &model.Staff{Email: addr, FullName: full, Title: strings.TrimSpace(*title),
 		Phone: strings.TrimSpace(*phone), IsAdmin: *admin, Active: true}
 	if *manager != "" {
 		m, err := s.StaffByEmail(ctx, *manager)
@@ -117,6 +121,13 @@ func runStaff(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, st.ID)
 	return nil
+}
+
+// validFullName reports whether name is a full name as the admin form
+// asks for one (staff.FullName).
+func validFullName(name string) bool {
+	_, err := staffdomain.FullName(name)
+	return err == nil
 }
 
 func runVersion(ctx context.Context, env *Env, args []string) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/kedja/kedja/app/demo"
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
@@ -74,6 +75,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	deps := wire(cfg, s, cat, bus, log)
 	deps.Demo = *withDemo || cfg.SMTPURL == nil
 	deps.Metrics = met
+	deps.Escalations.OnBreach = met.PromiseBreached // kedja_promise_breaches_total
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
@@ -93,11 +95,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	inboundDone := startInbound(ctx, cfg, s, bus, log) // replies and new mail, when configured
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- workerLive.Run(func() error { return worker.Run(ctx) }) }()
-	// Silence past a promised reply time escalates by itself.
+	// A missed promise (a reply, a staff member's own, a third party's
+	// date, an expected delivery, a manager's answer) escalates by itself,
+	// up the chain while no one answers; safe with several instances.
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		deps.Escalations.WatchOverdue(ctx, time.Minute, log)
+		deps.Escalations.Watch(ctx, time.Minute, log)
 	}()
 	err = srv.Serve(ctx, ln)
 	if werr := <-workerDone; err == nil {
@@ -113,11 +117,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 // and the web server's dependencies around them: the web handlers and the
 // overdue watch share the same services.
 func wire(cfg config.Config, s *store.Store, cat *i18n.Catalog, bus live.Bus, log *slog.Logger) web.Deps {
-	inq := &inquiries.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location}
+	inq := &inquiries.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location, Catalog: cat}
 	return web.Deps{Config: cfg, Store: s, Catalog: cat, Bus: bus, Logger: log, Now: time.Now,
 		Inquiries:   inq,
-		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Inquiries: inq},
+		Escalations: &escalations.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location, Inquiries: inq},
 		Staff:       &staff.Service{Store: s, Bus: bus, Now: time.Now},
 		Settings:    &settings.Service{Store: s, Bus: bus},
+		Orders:      &orders.Service{Store: s, Bus: bus, Now: time.Now, Location: cfg.Location},
 	}
 }

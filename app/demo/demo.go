@@ -1,15 +1,20 @@
 // Package demo loads a small Danish flower shop, Blomsterhuset, so a first
-// look at Kedja tells its story: named owners, honest statuses, an overdue
-// reply, an escalation and a case waiting on a third party. Loading twice
-// changes nothing.
+// look at Kedja tells its story: named owners, honest statuses, promises
+// kept (on time and late) and one missed and escalated by itself, a reply
+// past its time that the first automatic check escalates, and a case
+// waiting on a third party. Loading twice changes nothing. The open orders'
+// delivery promises are given by the first automatic check's backfill
+// (escalations.Service.Backfill), in the business's time zone.
 package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 )
@@ -251,53 +256,162 @@ func loadInquiries(ctx context.Context, tx *store.Store, customers map[string]*m
 		return q, tx.UpdateInquiry(ctx, q)
 	}
 
-	// Answered: the customer asked, Anna replied; now waiting on the customer.
-	if _, err := add(ann, orders["BH-1001"], anna, "Did the condolence bouquet arrive?", model.InquiryWaitingCustomer, 50*time.Hour, []msg{
+	// promise records p on its case, made at made by by; a kept, late or
+	// missed one writes the event its customer sees.
+	promise := func(p *model.Promise, made time.Time, by *model.Staff, event string, at time.Time) error {
+		p.MadeByKind, p.MadeByName, p.CreatedAt = model.ActorSystem, "Kedja", made
+		if by != nil {
+			p.MadeByKind, p.MadeByStaffID, p.MadeByName = model.ActorStaff, &by.ID, by.FullName
+		}
+		p.IsNext = p.State == model.PromiseOpen && p.Kind != model.PromiseEscalation
+		if err := tx.InsertPromise(ctx, p); err != nil {
+			return err
+		}
+		if event == "" {
+			return nil
+		}
+		d := promises.Describe(p)
+		d["state"] = p.State
+		if late := p.LateBy(); late > 0 {
+			d["late_by"] = strconv.FormatInt(int64(late/time.Second), 10)
+		}
+		ev := &model.Event{CustomerID: p.CustomerID, OrderID: p.OrderID, InquiryID: p.InquiryID, Kind: event,
+			ActorKind: model.ActorSystem, ActorName: "Kedja", Data: d, CustomerVisible: true, CreatedAt: at}
+		if by != nil && event == model.EventPromiseMade {
+			ev.ActorKind, ev.ActorStaffID, ev.ActorName = model.ActorStaff, &by.ID, by.FullName
+		}
+		return tx.InsertEvent(ctx, ev)
+	}
+	staffHeld := func(kind string, st *model.Staff, what string, due time.Time, state string) *model.Promise {
+		return &model.Promise{Kind: kind, HolderKind: model.HolderStaff, HolderStaffID: &st.ID, HolderName: st.FullName,
+			What: what, DueAt: &due, State: state}
+	}
+
+	// Answered in time: the customer asked, Anna replied well within her
+	// reply-by time (a kept promise); now waiting on the customer.
+	q, err := add(ann, orders["BH-1001"], anna, "Did the condolence bouquet arrive?", model.InquiryWaitingCustomer, 50*time.Hour, []msg{
 		{nil, "Hello, I ordered flowers for my aunt Birthe after my uncle's funeral. I have not had a delivery email. Did they arrive?", 50 * time.Hour},
 		{anna, "Dear Ann, yes: Jonas delivered the bouquet to Birthe Hansen in person at 14:10 on the day, and she signed for it. You can see it in the order's timeline. I am sorry the confirmation email did not reach you. Warm regards, Anna Holm", 46 * time.Hour},
-	}, nil); err != nil {
-		return err
-	}
-
-	// Overdue: the reply-by time has passed.
-	due := now.Add(-3 * time.Hour)
-	if _, err := add(erik, orders["BH-1005"], jonas, "Can the delivery come before noon?", model.InquiryOpen, 27*time.Hour, []msg{
-		{nil, "Hej! The table arrangement is for a lunch on Friday. Is it possible to deliver before 12:00?", 27 * time.Hour},
-	}, func(q *model.Inquiry) { q.ReplyDueAt = &due }); err != nil {
-		return err
-	}
-
-	// Escalated to the manager, not yet acknowledged.
-	dueSoon := now.Add(5 * time.Hour)
-	q, err := add(sanne, orders["BH-1010"], sofie, "Wrong invoice, second time", model.InquiryOpen, 30*time.Hour, []msg{
-		{nil, "Hallo, the invoice for order BH-1010 shows 740 DKK, but I paid 540 DKK. I was promised a corrected copy within 24 hours yesterday. Could someone please send the right one?", 30 * time.Hour},
-		{sofie, "Hello Sanne, I am sorry about that. I have asked accounting for a corrected invoice and will send it to you today. Sofie Bak", 26 * time.Hour},
-		{nil, "It has still not arrived. I would like to speak to a manager, please.", 2 * time.Hour},
-	}, func(q *model.Inquiry) { q.ReplyDueAt = &dueSoon })
+	}, nil)
 	if err != nil {
 		return err
 	}
-	escAt := now.Add(-2 * time.Hour)
+	replied := now.Add(-46 * time.Hour)
+	p := staffHeld(model.PromiseReply, anna, "", now.Add(-26*time.Hour), model.PromiseKept)
+	p.CustomerID, p.InquiryID, p.EndedAt = ann.ID, &q.ID, &replied
+	if err := promise(p, now.Add(-50*time.Hour), nil, "", time.Time{}); err != nil {
+		return err
+	}
+	if err := promise(&model.Promise{CustomerID: ann.ID, InquiryID: &q.ID, Kind: model.PromiseCustomer, HolderKind: model.HolderCustomer,
+		State: model.PromiseOpen}, replied, anna, "", time.Time{}); err != nil {
+		return err
+	}
+	// The condolence bouquet came on the day promised; the tulip bulbs a
+	// day late: delivery promises kept, on time and late, on the timelines.
+	for ref, daysLate := range map[string]int{"BH-1001": 0, "BH-1009": 1} {
+		o := orders[ref]
+		if o.DeliveredAt == nil {
+			continue
+		}
+		y, m, d := o.DeliveredAt.UTC().Date()
+		due := time.Date(y, m, d+1-daysLate, 0, 0, 0, 0, time.UTC)
+		state := model.PromiseKept
+		if daysLate > 0 {
+			state = model.PromiseKeptLate
+		}
+		p := staffHeld(model.PromiseDelivery, staff[ownerOf(ref)], "", due, state)
+		p.CustomerID, p.OrderID, p.DueDay, p.EndedAt = o.CustomerID, &o.ID, due.AddDate(0, 0, -1).Format("2006-01-02"), o.DeliveredAt
+		if err := promise(p, *o.PlacedAt, nil, model.EventPromiseKept, *o.DeliveredAt); err != nil {
+			return err
+		}
+	}
+
+	// Overdue: the reply-by time has passed; the first automatic check
+	// finds it missed and escalates it to Mette.
+	due := now.Add(-3 * time.Hour)
+	q, err = add(erik, orders["BH-1005"], jonas, "Can the delivery come before noon?", model.InquiryOpen, 27*time.Hour, []msg{
+		{nil, "Hej! The table arrangement is for a lunch on Friday. Is it possible to deliver before 12:00?", 27 * time.Hour},
+	}, func(q *model.Inquiry) { q.ReplyDueAt = &due })
+	if err != nil {
+		return err
+	}
+	p = staffHeld(model.PromiseReply, jonas, "", due, model.PromiseOpen)
+	p.CustomerID, p.InquiryID = erik.ID, &q.ID
+	if err := promise(p, now.Add(-27*time.Hour), nil, "", time.Time{}); err != nil {
+		return err
+	}
+
+	// Missed: Sofie promised the corrected invoice by the end of yesterday
+	// and did not send it. Kedja escalated it to Mette by itself, told
+	// Sanne honestly, and Mette has until her acknowledgement target to
+	// answer; Sanne has written again since.
+	promisedBy := now.Add(-4 * time.Hour)
+	missedAt := promisedBy.Add(time.Minute)
+	q, err = add(sanne, orders["BH-1010"], sofie, "Wrong invoice, second time", model.InquiryOpen, 30*time.Hour, []msg{
+		{nil, "Hallo, the invoice for order BH-1010 shows 740 DKK, but I paid 540 DKK. I was promised a corrected copy within 24 hours yesterday. Could someone please send the right one?", 30 * time.Hour},
+		{sofie, "Hello Sanne, I am sorry about that. I have asked accounting for a corrected invoice and will send it to you today. Sofie Bak", 26 * time.Hour},
+		{nil, "It has still not arrived. I would like to speak to a manager, please.", 2 * time.Hour},
+	}, func(q *model.Inquiry) { q.ReplyDueAt = &promisedBy })
+	if err != nil {
+		return err
+	}
+	sent := now.Add(-26 * time.Hour)
+	p = staffHeld(model.PromiseReply, sofie, "", now.Add(-6*time.Hour), model.PromiseKept)
+	p.CustomerID, p.InquiryID, p.EndedAt = sanne.ID, &q.ID, &sent
+	if err := promise(p, now.Add(-30*time.Hour), nil, "", time.Time{}); err != nil {
+		return err
+	}
+	missed := staffHeld(model.PromiseAction, sofie, "send a corrected invoice", promisedBy, model.PromiseMissed)
+	missed.CustomerID, missed.InquiryID, missed.MissedAt = sanne.ID, &q.ID, &missedAt
+	if err := promise(missed, sent, sofie, model.EventPromiseMade, sent); err != nil {
+		return err
+	}
+	if err := tx.InsertEvent(ctx, &model.Event{CustomerID: sanne.ID, InquiryID: &q.ID, Kind: model.EventPromiseMissed,
+		ActorKind: model.ActorSystem, ActorName: "Kedja", CustomerVisible: true, CreatedAt: missedAt,
+		Data: func() map[string]string { d := promises.Describe(missed); d["state"] = model.PromiseMissed; return d }()}); err != nil {
+		return err
+	}
 	esc := &model.Escalation{Subject: model.InquirySubject(q.ID), InquiryID: &q.ID, CustomerID: sanne.ID,
-		RequestedByKind: model.ActorCustomer, ManagerID: mette.ID, Reason: "The corrected invoice was promised twice and has not come.",
-		State: model.EscalationOpen, CreatedAt: escAt}
+		RequestedByKind: model.ActorSystem, ManagerID: mette.ID, PromiseID: &missed.ID, Cause: model.CauseBreach, Level: 1,
+		Visited: strconv.FormatInt(mette.ID, 10), State: model.EscalationOpen, CreatedAt: missedAt,
+		Reason: "Missed: Sofie Bak promised “send a corrected invoice” by the end of the day."}
 	if err := tx.InsertEscalation(ctx, esc); err != nil {
 		return err
 	}
-	if err := tx.InsertEvent(ctx, &model.Event{CustomerID: sanne.ID, InquiryID: &q.ID, Kind: model.EventEscalated, ActorKind: model.ActorCustomer,
-		ActorName: sanne.Name, Data: map[string]string{"manager": mette.FullName, "manager_title": mette.Title, "reason": esc.Reason},
-		CustomerVisible: true, CreatedAt: escAt}); err != nil {
+	answer := staffHeld(model.PromiseEscalation, mette, "", missedAt.Add(4*time.Hour), model.PromiseOpen)
+	answer.CustomerID, answer.InquiryID, answer.EscalationID = sanne.ID, &q.ID, &esc.ID
+	if err := promise(answer, missedAt, nil, "", time.Time{}); err != nil {
+		return err
+	}
+	if err := tx.InsertEvent(ctx, &model.Event{CustomerID: sanne.ID, InquiryID: &q.ID, Kind: model.EventEscalated, ActorKind: model.ActorSystem,
+		ActorName: "Kedja", Data: map[string]string{"manager": mette.FullName, "manager_title": mette.Title, "reason": esc.Reason,
+			"cause": model.CauseBreach, "promise_id": strconv.FormatInt(missed.ID, 10)},
+		CustomerVisible: true, CreatedAt: missedAt}); err != nil {
 		return err
 	}
 
 	// Waiting on a third party, named, with the date they promised.
-	if _, err := add(ann, orders["BH-1003"], anna, "Orchid pots: which colour?", model.InquiryWaitingThirdParty, 20*time.Hour, []msg{
+	q, err = add(ann, orders["BH-1003"], anna, "Orchid pots: which colour?", model.InquiryWaitingThirdParty, 20*time.Hour, []msg{
 		{nil, "Can I have the orchids in the dark green pots instead of white?", 20 * time.Hour},
 		{anna, "Yes, we have asked our pottery supplier, Keramik Nord, for two dark green pots. They have promised them for the day after tomorrow; I will update you as soon as they arrive.", 18 * time.Hour},
 	}, func(q *model.Inquiry) {
 		q.ThirdPartyName, q.ThirdPartyExpected = "Keramik Nord", day(now, 2)
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	return nil
+	y, m, d := now.UTC().Date()
+	tpDue := time.Date(y, m, d+3, 0, 0, 0, 0, time.UTC)
+	return promise(&model.Promise{CustomerID: ann.ID, InquiryID: &q.ID, Kind: model.PromiseThirdParty, HolderKind: model.HolderThirdParty,
+		HolderName: "Keramik Nord", DueDay: day(now, 2), DueAt: &tpDue, State: model.PromiseOpen}, now.Add(-18*time.Hour), anna, "", time.Time{})
+}
+
+// ownerOf is the owner's address of the demo order ref.
+func ownerOf(ref string) string {
+	for _, o := range orderSpecs() {
+		if o.ref == ref {
+			return o.owner
+		}
+	}
+	return ManagerEmail
 }

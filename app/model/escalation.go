@@ -14,6 +14,14 @@ const (
 	EscalationResolved     = "resolved"
 )
 
+// Escalation causes.
+const (
+	CauseCustomer  = "customer"   // the customer asked for a manager
+	CauseStaff     = "staff"      // a staff member asked for their manager
+	CauseBreach    = "breach"     // a promise the business held was missed
+	CauseNotSolved = "not_solved" // the customer said the answer did not solve it
+)
+
 // Escalation is a request for a manager on an order or an inquiry. At most one
 // unresolved escalation exists per subject (a unique index on Subject).
 type Escalation struct {
@@ -33,6 +41,10 @@ type Escalation struct {
 	CreatedAt          time.Time  `bun:"created_at,notnull"`
 	AcknowledgedAt     *time.Time `bun:"acknowledged_at"`
 	ResolvedAt         *time.Time `bun:"resolved_at"`
+	Cause              string     `bun:"cause,notnull"`   // Cause… : why it was made
+	Level              int        `bun:"level,notnull"`   // 1 at the owner's manager, one more per step up the chain
+	Visited            string     `bun:"visited,notnull"` // ids of the managers it has been with, comma-separated
+	PromiseID          *int64     `bun:"promise_id"`      // the missed promise that made it (CauseBreach)
 
 	Manager *Staff `bun:"rel:belongs-to,join:manager_id=id"`
 }

@@ -17,6 +17,16 @@ const (
 // InquiryStatuses lists every inquiry status.
 var InquiryStatuses = []string{InquiryOpen, InquiryWaitingCustomer, InquiryWaitingThirdParty, InquiryResolved}
 
+// How an inquiry was opened, besides by the customer asking (Origin "").
+const (
+	OriginLateOrder  = "late_order"  // Kedja opened it for the customer: their order is late
+	OriginNotArrived = "not_arrived" // the customer said a delivered order did not arrive
+)
+
+// ReopenWindow is how long after it is resolved a customer may reopen an
+// inquiry with one click.
+const ReopenWindow = 14 * 24 * time.Hour
+
 // Inquiry is a customer's question, about an order or in general.
 type Inquiry struct {
 	bun.BaseModel `bun:"table:inquiries"`
@@ -35,6 +45,7 @@ type Inquiry struct {
 	CreatedAt          time.Time  `bun:"created_at,notnull"`
 	UpdatedAt          time.Time  `bun:"updated_at,notnull"`
 	ResolvedAt         *time.Time `bun:"resolved_at"`
+	Origin             string     `bun:"origin,notnull"` // Origin… : how it was opened
 
 	Owner    *Staff    `bun:"rel:belongs-to,join:owner_id=id"`
 	Customer *Customer `bun:"rel:belongs-to,join:customer_id=id"`

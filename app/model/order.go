@@ -78,6 +78,7 @@ type Order struct {
 	LastActivityAt      time.Time  `bun:"last_activity_at,notnull"`
 	CreatedAt           time.Time  `bun:"created_at,notnull"`
 	UpdatedAt           time.Time  `bun:"updated_at,notnull"`
+	LateInquiryID       *int64     `bun:"late_inquiry_id"` // the inquiry Kedja opened when it was first late: once per order
 
 	Owner    *Staff    `bun:"rel:belongs-to,join:owner_id=id"`
 	Customer *Customer `bun:"rel:belongs-to,join:customer_id=id"`

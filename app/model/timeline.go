@@ -28,6 +28,13 @@ const (
 	EventEscalated              = "escalated"
 	EventEscalationAcknowledged = "escalation_acknowledged"
 	EventEscalationResolved     = "escalation_resolved"
+	EventEscalationClimbed      = "escalation_climbed" // went one level up the management chain
+	EventPromiseMade            = "promise_made"       // a staff member's own promise, with its due time
+	EventPromiseKept            = "promise_kept"       // kept, or kept late (data "late_by" in seconds)
+	EventPromiseMissed          = "promise_missed"     // its time passed; stays on the timeline for ever
+	EventPromiseWithdrawn       = "promise_withdrawn"  // taken back, with the reason the customer reads
+	EventPromiseMoved           = "promise_moved"      // a deadline moved: a new promise, with its reason
+	EventFeedback               = "feedback"           // the customer's "Did this solve it?"
 )
 
 // Older names of timeline event kinds, still worded when a timeline holds

@@ -30,11 +30,21 @@ const (
 	EscalationToManager    = "escalation_manager"
 	EscalationAcknowledged = "escalation_acknowledged"
 	Handoff                = "handoff"
+	InquiryAssigned        = "inquiry_assigned"    // to staff: a new or reopened inquiry is theirs
+	EscalationReminder     = "escalation_reminder" // to staff: an escalation went past them unanswered
+	PromiseMissed          = "promise_missed"      // to the customer: what was promised, missed, who holds it now
+	PromiseMoved           = "promise_moved"       // to the customer: a deadline moved, and why
+	OrderLate              = "order_late"          // to the customer: their order is late and who is on it
+	InquiryResolved        = "inquiry_resolved"    // to the customer: the answer, "Did this solve it?", reopen
 )
 
 // Templates lists every template name.
 var Templates = []string{SignInCustomer, SignInStaff, InquiryReceived, StaffReply, OrderShipped,
-	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff, OrderConfirmation}
+	OrderOutForDelivery, DeliveryConfirmation, EscalationToManager, EscalationAcknowledged, Handoff, OrderConfirmation,
+	InquiryAssigned, EscalationReminder, PromiseMissed, PromiseMoved, OrderLate, InquiryResolved}
+
+// StaffTemplates are the templates of mail to staff, written in English.
+var StaffTemplates = []string{SignInStaff, EscalationToManager, Handoff, InquiryAssigned, EscalationReminder}
 
 // IsSignIn reports whether mail of this template carries a sign-in link and
 // code in its data: it is never resent, and its secrets are scrubbed once it
@@ -90,8 +100,9 @@ type Case struct {
 	Inquiry *model.Inquiry
 }
 
-// title is the case's name in a message: "Order BQ-1001", "Inquiry #7:
-// Invoice copy".
+// title is the case's name in a message to staff (in English): "Order
+// BQ-1001", "Inquiry #7: Invoice copy". Mail to customers names it in
+// their language from data (see data).
 func (k Case) title() string {
 	if k.Order != nil {
 		return "Order " + k.Order.Ref
@@ -106,6 +117,28 @@ func (k Case) handoffTitle() string {
 		return k.title()
 	}
 	return k.Inquiry.Subject
+}
+
+// data is what a message needs to name the case in any language: its kind
+// ("order" or "inquiry"), the order's reference or the inquiry's number and
+// subject — and "case", the English title, which staff mail and mail
+// queued before the others existed use.
+func (k Case) data() map[string]string {
+	d := map[string]string{"case": k.title()}
+	if k.Order != nil {
+		d["case_kind"], d["order_ref"] = "order", k.Order.Ref
+	} else {
+		d["case_kind"], d["inquiry_id"], d["subject"] = "inquiry", id(k.Inquiry.ID), k.Inquiry.Subject
+	}
+	return d
+}
+
+// with is d with the pairs kv added.
+func with(d map[string]string, kv ...string) map[string]string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[kv[i]] = kv[i+1]
+	}
+	return d
 }
 
 // staffPath is the case's page in the admin view.
@@ -125,6 +158,10 @@ func (k Case) customerPath() string {
 }
 
 func orderPath(o *model.Order) string { return "/orders/" + o.Ref }
+
+// NotArrivedPath is the "This did not arrive" page of the order with this
+// reference (CONTRACT: GET confirms, POST opens an inquiry).
+func NotArrivedPath(ref string) string { return "/orders/" + ref + "/not-arrived" }
 
 func inquiryPath(inquiryID int64) string { return "/inquiries/" + id(inquiryID) }
 
@@ -175,15 +212,17 @@ func InquiryReceivedMsg(c *model.Customer, locale string, q *model.Inquiry, owne
 	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
-// StaffReplyMsg carries a staff member's reply to the customer.
-func StaffReplyMsg(c *model.Customer, locale string, q *model.Inquiry, m *model.Message, author *model.Staff) *model.OutboxMessage {
+// StaffReplyMsg carries a staff member's reply to the customer, with the
+// next step it set (nil: none to tell).
+func StaffReplyMsg(c *model.Customer, locale string, q *model.Inquiry, m *model.Message, author *model.Staff, next *model.Promise) *model.OutboxMessage {
+	d := map[string]string{
+		"path": inquiryPath(q.ID), "subject": q.Subject, "customer_name": c.Name, "body": m.Body,
+		"author_name": author.FullName, "author_title": author.Title,
+	}
+	step(d, "next_", next)
 	return (&model.OutboxMessage{
 		IdempotencyKey: "staff-reply:message:" + id(m.ID), Template: StaffReply, Locale: locale,
-		ToEmail: c.Email, ToName: c.Name,
-		Data: map[string]string{
-			"path": inquiryPath(q.ID), "subject": q.Subject, "customer_name": c.Name, "body": m.Body,
-			"author_name": author.FullName, "author_title": author.Title,
-		},
+		ToEmail: c.Email, ToName: c.Name, Data: d,
 	}).About(model.CaseInquiry, q.ID, c.ID)
 }
 
@@ -214,34 +253,47 @@ func DeliveryConfirmationMsg(c *model.Customer, locale string, o *model.Order) *
 		Data: map[string]string{
 			"path": orderPath(o), "order_ref": o.Ref, "customer_name": c.Name,
 			"delivered_at": fmtTime(o.DeliveredAt), "recipient_name": o.RecipientName,
-			"confirmed_by": o.DeliveryConfirmedBy, "not_arrived_path": orderPath(o) + "#ask",
+			"confirmed_by": o.DeliveryConfirmedBy, "not_arrived_path": NotArrivedPath(o.Ref),
 		},
 	}).About(model.CaseOrder, o.ID, c.ID)
 }
 
-// EscalationToManagerMsg asks the manager to step in, with a link to the case
-// in the admin view.
-func EscalationToManagerMsg(e *model.Escalation, manager *model.Staff, c *model.Customer, k Case) *model.OutboxMessage {
+// EscalationToManagerMsg asks the manager to step in, with a link to the
+// case in the admin view: why (the cause — the customer asked, a promise
+// was missed, the answer did not solve it, it climbed from a colleague who
+// did not answer — and the reason), and by when they should acknowledge
+// it (answerBy, nil: no deadline). missed is the promise whose breach made
+// it, if any. key makes each level's mail its own.
+func EscalationToManagerMsg(e *model.Escalation, manager *model.Staff, c *model.Customer, k Case, missed *model.Promise, answerBy *time.Time) *model.OutboxMessage {
+	level := max(e.Level, 1)
+	d := with(k.data(), "path", k.staffPath(), "customer_name", c.Name, "customer_email", c.Email,
+		"reason", e.Reason, "manager_name", manager.FullName, "created_at", fmtTime(&e.CreatedAt),
+		"cause", e.Cause, "level", strconv.Itoa(level), "answer_by", fmtTime(answerBy))
+	step(d, "missed_", missed)
+	key := "escalation:" + id(e.ID)
+	if level > 1 {
+		key += ":level:" + strconv.Itoa(level)
+	}
 	return &model.OutboxMessage{
-		IdempotencyKey: "escalation:" + id(e.ID), Template: EscalationToManager, Locale: "en",
-		ToEmail: manager.Email, ToName: manager.FullName,
-		Data: map[string]string{
-			"path": k.staffPath(), "case": k.title(), "customer_name": c.Name, "customer_email": c.Email,
-			"reason": e.Reason, "manager_name": manager.FullName, "created_at": fmtTime(&e.CreatedAt),
-		},
+		IdempotencyKey: key, Template: EscalationToManager, Locale: "en",
+		ToEmail: manager.Email, ToName: manager.FullName, Data: d,
 	}
 }
 
-// EscalationAcknowledgedMsg tells the customer the manager has taken it.
+// EscalationAcknowledgedMsg tells the customer the manager has taken it:
+// in words that fit why it was escalated (e.Cause) — the customer who did
+// not ask for a manager is never told they did.
 func EscalationAcknowledgedMsg(e *model.Escalation, manager *model.Staff, c *model.Customer, locale string, k Case) *model.OutboxMessage {
+	cause := e.Cause
+	if cause == "" {
+		cause = model.CauseCustomer
+	}
 	return (&model.OutboxMessage{
-		IdempotencyKey: "escalation-ack:" + id(e.ID), Template: EscalationAcknowledged, Locale: locale,
+		IdempotencyKey: "escalation-ack:" + id(e.ID) + ackLevel(e), Template: EscalationAcknowledged, Locale: locale,
 		ToEmail: c.Email, ToName: c.Name,
-		Data: map[string]string{
-			"path": k.customerPath(), "case": k.title(), "customer_name": c.Name,
-			"manager_name": manager.FullName, "manager_title": manager.Title, "manager_email": manager.Email,
-			"manager_phone": manager.Phone,
-		},
+		Data: with(k.data(), "path", k.customerPath(), "customer_name", c.Name,
+			"manager_name", manager.FullName, "manager_title", manager.Title, "manager_email", manager.Email,
+			"manager_phone", manager.Phone, "cause", cause),
 	}).About(escalationCase(e))
 }
 
@@ -256,12 +308,26 @@ func escalationCase(e *model.Escalation) (string, int64, int64) {
 	return "", 0, e.CustomerID
 }
 
-// HandoffMsg tells the new owner a case is now theirs. eventKey is unique per
-// handoff (the timeline event id).
-func HandoffMsg(to, from *model.Staff, k Case, eventKey string) *model.OutboxMessage {
+// ackLevel keeps one acknowledgement email per level an escalation reached.
+func ackLevel(e *model.Escalation) string {
+	if e.Level > 1 {
+		return ":level:" + strconv.Itoa(e.Level)
+	}
+	return ""
+}
+
+// HandoffMsg tells the new owner a case is now theirs: who had it (from)
+// and who handed it over (by; nil when Kedja did, as when someone left).
+// eventKey is unique per handoff (the timeline event id).
+func HandoffMsg(to, from, by *model.Staff, k Case, eventKey string) *model.OutboxMessage {
+	byName := "Kedja"
+	if by != nil {
+		byName = by.FullName
+	}
 	return &model.OutboxMessage{
 		IdempotencyKey: "handoff:" + eventKey, Template: Handoff, Locale: "en",
 		ToEmail: to.Email, ToName: to.FullName,
-		Data: map[string]string{"path": k.staffPath(), "case": k.handoffTitle(), "from_name": from.FullName, "to_name": to.FullName},
+		Data: with(k.data(), "path", k.staffPath(), "case", k.handoffTitle(), "from_name", from.FullName,
+			"to_name", to.FullName, "by_name", byName),
 	}
 }

@@ -49,7 +49,7 @@ func (s *Store) InsertEscalation(ctx context.Context, e *model.Escalation) error
 func (s *Store) UpdateEscalation(ctx context.Context, e *model.Escalation) error {
 	e.IsOpen = e.State != model.EscalationResolved
 	_, err := s.w.NewUpdate().Model(e).
-		Column("state", "is_open", "manager_id", "acknowledged_at", "resolved_at").WherePK().Exec(ctx)
+		Column("state", "is_open", "manager_id", "acknowledged_at", "resolved_at", "level", "visited").WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: update escalation %d: %w", e.ID, err)
 	}
@@ -66,7 +66,8 @@ func (s *Store) EscalationByID(ctx context.Context, id int64) (*model.Escalation
 }
 
 // OpenEscalationsForManagers lists unresolved escalations addressed to any of
-// the given managers, oldest first.
+// the given managers: those a customer's "not solved" made first, then
+// oldest first.
 func (s *Store) OpenEscalationsForManagers(ctx context.Context, managerIDs []int64) ([]*model.Escalation, error) {
 	var list []*model.Escalation
 	if len(managerIDs) == 0 {
@@ -74,7 +75,7 @@ func (s *Store) OpenEscalationsForManagers(ctx context.Context, managerIDs []int
 	}
 	err := s.r.NewSelect().Model(&list).Relation("Manager").
 		Where("?TableAlias.manager_id IN (?) AND ?TableAlias.is_open = ?", bun.In(managerIDs), true).
-		OrderExpr("?TableAlias.created_at, ?TableAlias.id").Scan(ctx)
+		OrderExpr("CASE WHEN ?TableAlias.cause = ? THEN 0 ELSE 1 END, ?TableAlias.created_at, ?TableAlias.id", model.CauseNotSolved).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: open escalations: %w", err)
 	}
@@ -122,4 +123,21 @@ func (s *Store) LatestEscalationForCustomer(ctx context.Context, customerID int6
 		return nil, fmt.Errorf("store: escalation of %s: %w", subject, notFound(err))
 	}
 	return e, nil
+}
+
+// MoveEscalation writes e's new manager, level and path up the chain, and
+// its state (open again, acknowledged_at cleared), if it is still as the
+// caller read it: with fromManager at fromLevel, in fromState. It reports false when someone else moved
+// or closed it first (another instance, a manager acting at that moment),
+// so an escalation climbs one level per occasion however many look.
+func (s *Store) MoveEscalation(ctx context.Context, e *model.Escalation, fromManager int64, fromLevel int, fromState string) (bool, error) {
+	res, err := s.w.NewUpdate().Model((*model.Escalation)(nil)).
+		Set("manager_id = ?", e.ManagerID).Set("level = ?", e.Level).Set("visited = ?", e.Visited).
+		Set("state = ?", e.State).Set("acknowledged_at = ?", e.AcknowledgedAt).
+		Where("id = ? AND manager_id = ? AND level = ? AND state = ?", e.ID, fromManager, fromLevel, fromState).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: move escalation %d: %w", e.ID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }

@@ -19,6 +19,7 @@ func (s *Store) EnsureSettings(ctx context.Context, businessName string) (*model
 	def := &model.Settings{
 		ID: 1, BusinessName: businessName, SupportEmail: "", DefaultLocale: "en",
 		ReplyHours: 24, SessionKey: base64.RawURLEncoding.EncodeToString(b[:]), OrderConfirmation: true,
+		AckHours: 4, OpenDays: "1234567", OpenFrom: "00:00", OpenUntil: "24:00",
 	}
 	if _, err := s.w.NewInsert().Model(def).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store: ensure settings: %w", err)
@@ -48,7 +49,8 @@ func (s *Store) SetOrderConfirmation(ctx context.Context, on bool) error {
 // SaveSettings writes the editable business settings (not the session key).
 func (s *Store) SaveSettings(ctx context.Context, st *model.Settings) error {
 	_, err := s.w.NewUpdate().Model(st).
-		Column("business_name", "support_email", "default_locale", "reply_hours", "last_resort_manager_id").
+		Column("business_name", "support_email", "default_locale", "reply_hours", "last_resort_manager_id",
+			"ack_hours", "open_days", "open_from", "open_until").
 		Where("id = 1").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: save settings: %w", err)

@@ -74,7 +74,7 @@ func TestAdminInquiryActions(t *testing.T) {
 			if r := c.post(path+"/third-party", form("party", "Keramik Nord", "expected", "2026-11-24")); r.StatusCode != http.StatusSeeOther {
 				t.Fatalf("third party: %d", r.StatusCode)
 			}
-			if r := c.post(path+"/resolve", nil); r.StatusCode != http.StatusSeeOther {
+			if r := c.post(path+"/resolve", form("answer", "The pots have come.")); r.StatusCode != http.StatusSeeOther {
 				t.Fatalf("resolve: %d", r.StatusCode)
 			}
 			got, _ = a.store.InquiryByID(ctx, q.ID)

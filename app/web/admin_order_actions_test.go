@@ -220,7 +220,9 @@ func TestAdminOrderExpectedAndReassign(t *testing.T) {
 			r := c.post(path+"/expected", form("expected", "26/11/2026"))
 			wantStatus(t, "bad date", r, http.StatusUnprocessableEntity)
 			mustContain(t, r.Body, "Expected delivery: a date as YYYY-MM-DD", `value="26/11/2026"`)
-			wantRedirect(t, "expected", c.post(path+"/expected", form("expected", "2026-11-26")), path+"?done=expected")
+			// Putting a date off needs a reason the customer reads.
+			wantStatus(t, "no reason", c.post(path+"/expected", form("expected", "2026-11-26")), http.StatusUnprocessableEntity)
+			wantRedirect(t, "expected", c.post(path+"/expected", form("expected", "2026-11-26", "reason", "PostNord is a day behind.")), path+"?done=expected")
 			if got := a.orderNow("BQ-1001"); got.ExpectedDelivery != "2026-11-26" {
 				t.Fatalf("expected %q", got.ExpectedDelivery)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
@@ -48,6 +49,7 @@ type testApp struct {
 	inquiries   *inquiries.Service
 	escalations *escalations.Service
 	staff       *staff.Service
+	orders      *orders.Service
 }
 
 // withServices adds to d the domain's services on d's store, bus and clock,
@@ -56,9 +58,10 @@ func withServices(d Deps) Deps {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
+	inq := &inquiries.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location, Catalog: d.Catalog}
 	d.Inquiries = inq
-	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Inquiries: inq}
+	d.Escalations = &escalations.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location, Inquiries: inq}
+	d.Orders = &orders.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
 	d.Staff = &staff.Service{Store: d.Store, Bus: d.Bus, Now: d.Now}
 	d.Settings = &settings.Service{Store: d.Store, Bus: d.Bus}
 	return d
@@ -105,7 +108,7 @@ func newTestApp(t testing.TB, dialect string, envs ...map[string]string) *testAp
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &testApp{t: t, srv: srv, store: s, clock: clk, hub: hub, http: hs,
-		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff}
+		inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff, orders: d.Orders}
 }
 
 // client is a browser-like client: a cookie jar, no automatic redirects.

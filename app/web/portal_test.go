@@ -41,7 +41,7 @@ func TestPortalPages(t *testing.T) {
 	}
 	// Ann reads Danish (from her order data).
 	portalHas(t, "dashboard", r.Body, `<html lang="da">`, "Ordre BQ-1001", "Afsendt", "Din kontaktperson: Anna Holm",
-		"Med PostNord, forventes tirsdag den 24. november", "Invoice copy", "Anna svarer senest i morgen kl. 10.00",
+		"Med PostNord, forventes tirsdag den 24. november", "Invoice copy", "Anna Holm svarer senest i morgen kl. 10.00",
 		`sse-connect="/events"`, `hx-trigger="sse:dashboard"`)
 	portalLacks(t, "dashboard", r.Body, "BQ-2002", "Bob", "secret")
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kedja/kedja/app/config"
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/i18n"
@@ -48,6 +49,7 @@ type Deps struct {
 	Escalations *escalations.Service
 	Staff       *staff.Service
 	Settings    *settings.Service
+	Orders      *orders.Service  // nil: one on Store, Bus and Now in the configured time zone
 	Metrics     *metrics.Metrics // /metrics, /readyz and request timing; nil: none
 }
 
@@ -83,6 +85,9 @@ func New(d Deps) (*Server, error) {
 	if d.Inquiries == nil || d.Escalations == nil || d.Staff == nil || d.Settings == nil {
 		return nil, errors.New("web: the domain services (Deps.Inquiries, Escalations, Staff, Settings) are required")
 	}
+	if d.Orders == nil {
+		d.Orders = &orders.Service{Store: d.Store, Bus: d.Bus, Now: d.Now, Location: d.Config.Location}
+	}
 	s := &Server{cfg: d.Config, store: d.Store, bus: d.Bus, log: d.Logger, now: d.Now}
 	loc := kit.Location(d.Config.Location) // the business's time zone
 	s.metrics = d.Metrics
@@ -112,10 +117,10 @@ func New(d Deps) (*Server, error) {
 	customerPages := portal.New(portal.Deps{Reads: d.Store, Writes: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations,
 		Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Secure: d.Config.Secure(),
 		SessionLive: s.customerSessionLive})
-	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff,
+	staffPages := admin.New(admin.Deps{Store: d.Store, Inquiries: d.Inquiries, Escalations: d.Escalations, Staff: d.Staff, Orders: d.Orders,
 		Settings: d.Settings, Bus: d.Bus, Views: s.views, Layout: s.layout, Location: loc, Now: d.Now, Log: d.Logger,
 		SessionLive: s.staffSessionLive})
-	apiV1 := api.New(api.Deps{Store: d.Store, Bus: d.Bus, Layout: s.layout, Location: loc, Now: d.Now})
+	apiV1 := api.New(api.Deps{Store: d.Store, Orders: d.Orders, Bus: d.Bus, Layout: s.layout, Location: loc, Now: d.Now})
 	s.routes(customerPages, staffPages, apiV1)
 	return s, nil
 }

@@ -1,10 +1,13 @@
-// Package escalations owns a customer's request for a manager on one of
-// their orders or inquiries: escalating it (by the customer, or by Kedja
-// itself when a promised reply time passes in silence), who it goes to,
-// and what a manager does with it — acknowledge it, resolve it, hand the
-// case to someone else. Each action is one transaction: the row, its
-// timeline event, its outbox email and the live events published once it
-// has committed.
+// Package escalations owns a manager's part in a case: escalating it (by
+// the customer; by Kedja itself when a promise the business held is
+// missed; when the customer says an answer did not solve it), who it goes
+// to and how it climbs the management chain one level at a time while no
+// one acknowledges it, and what a manager does with it — acknowledge it,
+// resolve it, hand the case to someone else. It also runs the automatic
+// checks (Check, Watch) that find missed promises and late orders, safely
+// with several instances on one database. Each action is one transaction:
+// the row, its promises, its timeline event, its outbox email and the live
+// events published once it has committed.
 package escalations
 
 import (
@@ -43,7 +46,9 @@ type Service struct {
 	Store     *store.Store
 	Bus       live.Publisher     // nil: nothing is published
 	Now       func() time.Time   // the clock
-	Inquiries *inquiries.Service // hands an escalated inquiry to someone else
+	Location  *time.Location     // the business's time zone (KEDJA_TIMEZONE); nil is UTC
+	Inquiries *inquiries.Service // an escalated inquiry's own actions (hand over, reopen, a late order's)
+	OnBreach  func()             // called once for each missed promise Check handled (a metric); nil: none
 }
 
 // now is the service's clock as Kedja stores times.
@@ -72,9 +77,15 @@ func MayAct(e *model.Escalation, by *model.Staff) bool {
 }
 
 // Late reports whether the open escalation e has waited longer than the
-// business's reply-time target at now.
+// business's acknowledgement target at now (counted in real hours: the
+// promise of its manager to answer, counted in opening hours, is what
+// escalates it further).
 func Late(e *model.Escalation, st *model.Settings, now time.Time) bool {
-	return now.Sub(e.CreatedAt) > time.Duration(st.ReplyHours)*time.Hour
+	h := st.AckHours
+	if h <= 0 {
+		h = st.ReplyHours
+	}
+	return e.State == model.EscalationOpen && now.Sub(e.CreatedAt) > time.Duration(h)*time.Hour
 }
 
 // kedja is the actor of what Kedja does by itself.

@@ -3,6 +3,7 @@ package escalations_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -279,23 +280,24 @@ func TestSilenceEscalatesByItself(t *testing.T) {
 			t.Fatal(err)
 		}
 		due := *q.ReplyDueAt
-		if n, err := escalate(s, bus, due.Add(-time.Minute)).EscalateOverdue(ctx); err != nil || n != 0 {
+		if n, err := escalate(s, bus, due.Add(-time.Minute)).Check(ctx); err != nil || n != 0 {
 			t.Fatalf("before the reply is due: %d escalated, %v", n, err)
 		}
-		if n, err := escalate(s, bus, due.Add(time.Minute)).EscalateOverdue(ctx); err != nil || n != 1 {
+		if n, err := escalate(s, bus, due.Add(time.Minute)).Check(ctx); err != nil || n != 1 {
 			t.Fatalf("past due: %d escalated, %v", n, err)
 		}
 		e, err := s.OpenEscalation(ctx, "inquiry:"+casetest.Itoa(q.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.RequestedByKind != model.ActorSystem || e.Reason != escalations.OverdueReason {
+		// The missed reply is the reason; nothing says the customer asked.
+		if e.RequestedByKind != model.ActorSystem || e.Cause != model.CauseBreach || !strings.HasPrefix(e.Reason, "Missed: ") || !strings.Contains(e.Reason, "promised to reply by") {
 			t.Errorf("escalation %+v", e)
 		}
 		if n := casetest.Count(t, s, "outbox", "template = ?", notify.EscalationToManager); n != 1 {
 			t.Errorf("%d manager emails, want 1", n)
 		}
-		if n, _ := escalate(s, bus, due.Add(2*time.Minute)).EscalateOverdue(ctx); n != 0 {
+		if n, _ := escalate(s, bus, due.Add(2*time.Minute)).Check(ctx); n != 0 {
 			t.Errorf("escalated %d again while one is open", n)
 		}
 		mgr, err := s.StaffByID(ctx, e.ManagerID)
@@ -306,14 +308,14 @@ func TestSilenceEscalatesByItself(t *testing.T) {
 		if _, err := escalate(s, bus, due.Add(time.Hour)).Resolve(ctx, e.ID, mgr); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := escalate(s, bus, due.Add(2*time.Hour)).EscalateOverdue(ctx); n != 0 {
+		if n, _ := escalate(s, bus, due.Add(2*time.Hour)).Check(ctx); n != 0 {
 			t.Errorf("escalated %d again after the manager resolved it", n)
 		}
 		// The customer writes again: a new reply falls due, and is missed.
 		if _, err := asks(s, bus, due.Add(3*time.Hour)).CustomerReply(ctx, w.Ann.ID, q.ID, "Still nothing."); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := escalate(s, bus, due.Add(48*time.Hour)).EscalateOverdue(ctx); err != nil || n != 1 {
+		if n, err := escalate(s, bus, due.Add(48*time.Hour)).Check(ctx); err != nil || n != 1 {
 			t.Errorf("a second missed reply time: %d escalated, %v", n, err)
 		}
 		// Another customer's case is none of this: only overdue ones count.

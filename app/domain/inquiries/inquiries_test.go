@@ -10,6 +10,7 @@ import (
 	"github.com/kedja/kedja/app/domain/inquiries"
 	"github.com/kedja/kedja/app/domain/internal/casetest"
 	"github.com/kedja/kedja/app/domain/owner"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/domain/refusal"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
@@ -25,6 +26,10 @@ var t0 = casetest.T0()
 func open(s *store.Store, bus live.Publisher, now time.Time) *inquiries.Service {
 	return &inquiries.Service{Store: s, Bus: bus, Now: casetest.At(now)}
 }
+
+// waitForCustomer is the next step of a reply that asks the customer
+// something.
+var waitForCustomer = promises.Step{Holder: model.HolderCustomer}
 
 func TestOpenInquiryOwnerRules(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, s *store.Store) {
@@ -134,8 +139,7 @@ func TestCustomerReplyReopensAndIsScoped(t *testing.T) {
 			t.Fatalf("%d messages after a refused reply", len(msgs))
 		}
 		// Resolve it, then reply: it reopens with a new due time.
-		q.Status, q.ReplyDueAt = model.InquiryResolved, nil
-		if err := s.UpdateInquiry(ctx, q); err != nil {
+		if err := open(s, nil, t0).Resolve(ctx, q.ID, w.Anna, "Sent again."); err != nil {
 			t.Fatal(err)
 		}
 		later := t0.Add(72 * time.Hour)
@@ -164,10 +168,10 @@ func TestStaffReply(t *testing.T) {
 		ctx := context.Background()
 		w := casetest.NewCase(t, s, false)
 		bus := &casetest.Recorder{}
-		if _, err := open(s, bus, t0).StaffReply(ctx, w.Q.ID, w.Anna, "  "); !errors.Is(err, inquiries.ErrEmptyBody) {
+		if _, err := open(s, bus, t0).StaffReply(ctx, w.Q.ID, w.Anna, "  ", waitForCustomer); !errors.Is(err, inquiries.ErrEmptyBody) {
 			t.Fatalf("empty reply: %v", err)
 		}
-		m, err := open(s, bus, t0.Add(time.Hour)).StaffReply(ctx, w.Q.ID, w.Anna, "Yes: delivered at 14:10 to Birthe Hansen.")
+		m, err := open(s, bus, t0.Add(time.Hour)).StaffReply(ctx, w.Q.ID, w.Anna, "Yes: delivered at 14:10 to Birthe Hansen.", waitForCustomer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,18 +276,20 @@ func TestThirdPartyAndResolve(t *testing.T) {
 		if q.Status != model.InquiryWaitingThirdParty || q.ThirdPartyName != "Keramik Nord" || q.ThirdPartyExpected != "2026-11-24" {
 			t.Fatalf("third party: %+v", q)
 		}
-		if err := open(s, nil, t0.Add(time.Hour)).Resolve(ctx, w.Q.ID, w.Anna); err != nil {
+		if err := open(s, nil, t0.Add(time.Hour)).Resolve(ctx, w.Q.ID, w.Anna, "The pots came; they are on your order."); err != nil {
 			t.Fatal(err)
 		}
-		if err := open(s, nil, t0.Add(time.Hour)).Resolve(ctx, w.Q.ID, w.Anna); !errors.Is(err, inquiries.ErrAlreadyResolved) {
+		if err := open(s, nil, t0.Add(time.Hour)).Resolve(ctx, w.Q.ID, w.Anna, "Again."); !errors.Is(err, inquiries.ErrAlreadyResolved) {
 			t.Errorf("resolving twice: %v", err)
 		}
 		q, _ = s.InquiryByID(ctx, w.Q.ID)
 		if q.Status != model.InquiryResolved || q.IsOpen || q.ResolvedAt == nil || q.ReplyDueAt != nil {
 			t.Fatalf("resolved: %+v", q)
 		}
+		// Between them, the third party's date is kept: it stays on the timeline.
 		evs, _ := s.InquiryEvents(ctx, q.ID, true)
-		if len(evs) != 2 || evs[0].Data["third_party"] != "Keramik Nord" || evs[1].Data["status"] != model.InquiryResolved || evs[1].ActorName != "Anna Holm" {
+		if len(evs) != 3 || evs[0].Data["third_party"] != "Keramik Nord" || evs[1].Kind != model.EventPromiseKept ||
+			evs[2].Data["status"] != model.InquiryResolved || evs[2].ActorName != "Anna Holm" {
 			t.Fatalf("events: %+v", evs)
 		}
 	})

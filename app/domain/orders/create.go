@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/i18n"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
@@ -38,7 +39,7 @@ type creation struct {
 // batch of one. A row that breaks a rule gets its err and is not written;
 // an error returned is the database's, and the caller's transaction is to
 // be rolled back.
-func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*creation) error {
+func createBatch(ctx context.Context, tx *store.Store, e *env, cs []*creation) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -127,14 +128,44 @@ func createBatch(ctx context.Context, tx *store.Store, bus Publisher, cs []*crea
 	if err := tx.EnqueueMany(ctx, mail, true); err != nil {
 		return err
 	}
+	if err := b.deliveryPromises(ctx, e, cs); err != nil {
+		return err
+	}
 	for _, c := range cs {
 		if c.err != nil {
 			continue
 		}
 		c.res.Order, c.res.Created, c.res.Changed = c.o, true, true
-		publish(tx, bus, c.o)
+		publish(tx, e.bus, c.o)
 	}
 	return nil
+}
+
+// deliveryPromises records, in one statement, the delivery promise of
+// each new order on its way with an expected day: held by its owner, due
+// when that day ends in the business's time zone.
+func (b *batch) deliveryPromises(ctx context.Context, e *env, cs []*creation) error {
+	var list []*model.Promise
+	for _, c := range cs {
+		o := c.o
+		if c.err != nil || !model.OrderIsOpen(o.Status) || o.ExpectedDelivery == "" {
+			continue
+		}
+		clock, err := e.clockOf(ctx, b.tx)
+		if err != nil {
+			return err
+		}
+		p, err := promises.Delivery(o, o.Owner, clock)
+		if err != nil {
+			continue // not a day: Normalize let no such input through
+		}
+		id := o.ID
+		p.CustomerID, p.OrderID = o.CustomerID, &id
+		p.MadeByKind, p.MadeByStaffID, p.MadeByName = c.by.Kind, c.by.StaffID, c.by.Name
+		p.State, p.IsNext, p.Outstanding, p.CreatedAt = model.PromiseOpen, true, true, c.now
+		list = append(list, p)
+	}
+	return b.tx.InsertPromises(ctx, list)
 }
 
 // batch holds what a createBatch reads once for all its rows.
@@ -355,7 +386,7 @@ type job struct {
 // own savepoint, so a row that breaks a rule undoes only itself. A second
 // job for one reference waits for the first (the jobs go in segments of
 // distinct references). An error returned fails the whole transaction.
-func writeRows(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job) error {
+func writeRows(ctx context.Context, tx *store.Store, e *env, jobs []*job) error {
 	for len(jobs) > 0 {
 		seen := make(map[string]bool, len(jobs))
 		n := 0
@@ -363,7 +394,7 @@ func writeRows(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job)
 			seen[jobs[n].in.Ref] = true
 			n++
 		}
-		if err := writeSegment(ctx, tx, bus, jobs[:n]); err != nil {
+		if err := writeSegment(ctx, tx, e, jobs[:n]); err != nil {
 			return err
 		}
 		jobs = jobs[n:]
@@ -372,7 +403,7 @@ func writeRows(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job)
 }
 
 // writeSegment is writeRows for jobs of distinct references.
-func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*job) error {
+func writeSegment(ctx context.Context, tx *store.Store, e *env, jobs []*job) error {
 	refs := make([]string, len(jobs))
 	for i, j := range jobs {
 		refs[i] = j.in.Ref
@@ -387,7 +418,7 @@ func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*j
 		if len(run) == 0 {
 			return nil
 		}
-		if err := createBatch(ctx, tx, bus, run); err != nil {
+		if err := createBatch(ctx, tx, e, run); err != nil {
 			return err
 		}
 		for k, c := range run {
@@ -418,7 +449,7 @@ func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*j
 			j.res = &Result{Order: o, OwnerAssigned: in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)}
 			continue
 		}
-		if err := replaceInSavepoint(ctx, tx, bus, j); err != nil {
+		if err := replaceInSavepoint(ctx, tx, e, j); err != nil {
 			return err
 		}
 	}
@@ -430,12 +461,12 @@ func writeSegment(ctx context.Context, tx *store.Store, bus Publisher, jobs []*j
 // order or customer created by a concurrent request at the same moment
 // fails the insert, and the second try finds it. An error returned is not
 // the job's own fault.
-func replaceInSavepoint(ctx context.Context, tx *store.Store, bus Publisher, j *job) error {
+func replaceInSavepoint(ctx context.Context, tx *store.Store, e *env, j *job) error {
 	var err error
 	for try := 0; try < 2; try++ {
 		err = tx.Savepoint(ctx, func(tx *store.Store) error {
 			var err error
-			j.res, err = upsert(ctx, tx, bus, j.in, j.by, j.now, true)
+			j.res, err = upsert(ctx, tx, e, j.in, j.by, j.now, true)
 			return err
 		})
 		if err == nil || rowFault(err) || ctx.Err() != nil {

@@ -69,7 +69,8 @@ func ImportCSV(ctx context.Context, s *store.Store, bus Publisher, r io.Reader, 
 	if err != nil {
 		return Summary{}, err
 	}
-	im := &csvImporter{s: s, bus: bus, opt: opt, batch: make([]csvRow, 0, opt.BatchSize)}
+	im := &csvImporter{s: s, bus: bus, opt: opt, batch: make([]csvRow, 0, opt.BatchSize),
+		env: &env{bus: bus, loc: opt.Location}}
 	for {
 		row, err := d.next()
 		if errors.Is(err, io.EOF) {
@@ -96,6 +97,7 @@ func ImportCSV(ctx context.Context, s *store.Store, bus Publisher, r io.Reader, 
 type csvImporter struct {
 	s     *store.Store
 	bus   Publisher
+	env   *env // the bus and the business's clock, read once for the import
 	opt   CSVOptions
 	batch []csvRow
 	res   []csvOutcome
@@ -131,7 +133,7 @@ func (im *csvImporter) flush(ctx context.Context) error {
 			if row.err != nil {
 				continue
 			}
-			res, err := Upsert(ctx, im.s, im.bus, &im.batch[i].in, im.opt.By, im.opt.Now())
+			res, err := upsertGrouped(ctx, im.s, im.env, &im.batch[i].in, im.opt.By, im.opt.Now())
 			if err != nil && !rowFault(err) {
 				im.count(i)
 				im.batch = im.batch[:0]
@@ -157,7 +159,7 @@ func (im *csvImporter) writeBatch(ctx context.Context, tx *store.Store) error {
 			at = append(at, i)
 		}
 	}
-	if err := writeRows(ctx, tx, im.bus, jobs); err != nil {
+	if err := writeRows(ctx, tx, im.env, jobs); err != nil {
 		return err
 	}
 	for k, j := range jobs {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/app/domain/owner"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/live"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/notify"
@@ -76,9 +77,16 @@ type Result struct {
 // the same results as one after the other — the same bus must be passed to
 // all of them. Inside a transaction s, the upsert is part of it.
 func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time) (*Result, error) {
+	return upsertGrouped(ctx, s, &env{bus: bus}, in, by, now)
+}
+
+// upsertGrouped is Upsert with e's bus and clock (the package's Upsert
+// counts a delivery promise's day in UTC; the Service's, in the business's
+// time zone).
+func upsertGrouped(ctx context.Context, s *store.Store, e *env, in *Input, by model.Actor, now time.Time) (*Result, error) {
 	now = model.Normalize(now)
 	if s.InTx() {
-		return upsert(ctx, s, bus, in, by, now, false)
+		return upsert(ctx, s, e, in, by, now, false)
 	}
 	j := &job{in: in, by: by, now: now}
 	err := s.Group(ctx, "orders.upsert", j, func(ctx context.Context, tx *store.Store, items []any) error {
@@ -86,13 +94,13 @@ func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		for i, it := range items {
 			jobs[i] = it.(*job)
 		}
-		return writeRows(ctx, tx, bus, jobs)
+		return writeRows(ctx, tx, e, jobs)
 	})
 	if err != nil {
 		// The shared transaction failed (an order or customer another
 		// instance created at the same moment, say): this one alone, with
 		// its own retry.
-		return upsert(ctx, s, bus, in, by, now, false)
+		return upsert(ctx, s, e, in, by, now, false)
 	}
 	if j.err != nil {
 		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, j.err)
@@ -100,7 +108,7 @@ func Upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 	return j.res, nil
 }
 
-func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
+func upsert(ctx context.Context, s *store.Store, e *env, in *Input, by model.Actor, now time.Time, retried bool) (*Result, error) {
 	if err := in.checkNow(now); err != nil {
 		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
 	}
@@ -113,7 +121,7 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 		o, err := tx.OrderByRef(ctx, in.Ref)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return create(ctx, tx, bus, in, hash, by, now, res)
+			return create(ctx, tx, e, in, hash, by, now, res)
 		case err != nil:
 			return err
 		}
@@ -122,14 +130,14 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 			res.OwnerAssigned = in.OwnerEmail != "" && o.Owner != nil && !strings.EqualFold(o.Owner.Email, in.OwnerEmail)
 			return nil
 		}
-		return replace(ctx, tx, bus, o, in, hash, by, now, res)
+		return replace(ctx, tx, e, o, in, hash, by, now, res)
 	})
 	if errors.Is(err, store.ErrConflict) && !retried && !s.InTx() {
 		// Another request created the order (or its customer) between our look
 		// and our insert (PostgreSQL): now it exists, so try once more. Inside
 		// a caller's transaction that is the caller's to do (a savepoint
 		// retry, as the CSV import does): the failed insert aborted it.
-		return upsert(ctx, s, bus, in, by, now, true)
+		return upsert(ctx, s, e, in, by, now, true)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("orders: upsert %q: %w", in.Ref, err)
@@ -137,9 +145,9 @@ func upsert(ctx context.Context, s *store.Store, bus Publisher, in *Input, by mo
 	return res, nil
 }
 
-func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
+func create(ctx context.Context, tx *store.Store, e *env, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
 	c := &creation{in: in, hash: hash, by: by, now: now}
-	if err := createBatch(ctx, tx, bus, []*creation{c}); err != nil {
+	if err := createBatch(ctx, tx, e, []*creation{c}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("order %q was created at the same moment by another request: %w", in.Ref, err)
 		}
@@ -152,7 +160,7 @@ func create(ctx context.Context, tx *store.Store, bus Publisher, in *Input, hash
 	return nil
 }
 
-func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
+func replace(ctx context.Context, tx *store.Store, e *env, o *model.Order, in *Input, hash string, by model.Actor, now time.Time, res *Result) error {
 	c := o.Customer
 	if c == nil || c.Email != in.CustomerEmail {
 		return ErrOtherCustomer
@@ -215,8 +223,11 @@ func replace(ctx context.Context, tx *store.Store, bus Publisher, o *model.Order
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
 	}
+	if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
+		return err
+	}
 	res.Changed = true
-	publish(tx, bus, o)
+	publish(tx, e.bus, o)
 	return nil
 }
 
@@ -299,7 +310,14 @@ func cleanNote(s string) (string, error) {
 // queues the delivery confirmation; shipped and out_for_delivery queue their
 // notices. A move backwards needs a note (ErrNeedsNote) and shows in the
 // timeline with it.
+//
+// ChangeStatus counts a delivery promise's day in UTC: the Service's
+// ChangeStatus counts it in the business's time zone.
 func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
+	return changeStatus(ctx, s, &env{bus: bus}, ref, ch, by, now)
+}
+
+func changeStatus(ctx context.Context, s *store.Store, e *env, ref string, ch Change, by model.Actor, now time.Time) (o *model.Order, changed bool, err error) {
 	now, ref = model.Normalize(now), strings.TrimSpace(ref)
 	if err := ch.normalize(now); err != nil {
 		return nil, false, err
@@ -325,8 +343,11 @@ func ChangeStatus(ctx context.Context, s *store.Store, bus Publisher, ref string
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
+		if err := keepDelivery(ctx, tx, e, o, by, now, ""); err != nil {
+			return err
+		}
 		changed = true
-		publish(tx, bus, o)
+		publish(tx, e.bus, o)
 		return nil
 	})
 	if err != nil {
@@ -462,11 +483,26 @@ func backwards(from, to string) bool {
 }
 
 // SetExpected sets the expected delivery date (YYYY-MM-DD, "" for unknown);
-// the customer sees the new date in the timeline.
+// the customer sees the new date in the timeline. It counts the delivery
+// promise's day in UTC and gives no reason: the Service's SetExpected
+// counts it in the business's time zone and tells the customer why.
 func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date string, by model.Actor, now time.Time) (*model.Order, error) {
+	return setExpected(ctx, s, &env{bus: bus}, ref, date, "", by, now)
+}
+
+// setExpected sets the expected delivery date. The order's delivery
+// promise moves with it (a new promise; the old one withdrawn, or closed
+// as missed). A staff member who puts off a date already given must say
+// why (reason, promises.ErrNoReason): the customer is emailed the new date
+// with it.
+func setExpected(ctx context.Context, s *store.Store, e *env, ref, date, reason string, by model.Actor, now time.Time) (*model.Order, error) {
+	bus := e.bus
 	now = model.Normalize(now)
 	date, err := NormalizeDate("expected_delivery", date)
 	if err != nil {
+		return nil, err
+	}
+	if reason, err = promises.Reason(reason, false); err != nil {
 		return nil, err
 	}
 	var o *model.Order
@@ -481,12 +517,33 @@ func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date s
 			return nil
 		}
 		from := o.ExpectedDelivery
+		later := from != "" && (date == "" || date > from)
+		if later && reason == "" && by.Kind == model.ActorStaff && e.reasons {
+			return promises.ErrNoReason
+		}
 		o.ExpectedDelivery, o.UpdatedAt, o.LastActivityAt = date, now, now
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
-		if err := tx.InsertEvent(ctx, by.Stamp(event(o, KindExpectedChanged, map[string]string{"expected": date, "from": from}, now))); err != nil {
+		data := map[string]string{"expected": date, "from": from}
+		if reason != "" {
+			data["reason"] = reason
+		}
+		ev := by.Stamp(event(o, KindExpectedChanged, data, now))
+		if err := tx.InsertEvent(ctx, ev); err != nil {
 			return err
+		}
+		old, err := promises.Next(ctx, tx, promises.OfOrder(o))
+		if err != nil {
+			return err
+		}
+		if err := keepDelivery(ctx, tx, e, o, by, now, reason); err != nil {
+			return err
+		}
+		if from != "" && by.Kind == model.ActorStaff && model.OrderIsOpen(o.Status) {
+			if err := tellMoved(ctx, tx, o, old, by, reason, strconv.FormatInt(ev.ID, 10)); err != nil {
+				return err
+			}
 		}
 		publish(tx, bus, o)
 		return nil
@@ -501,8 +558,9 @@ func SetExpected(ctx context.Context, s *store.Store, bus Publisher, ref, date s
 var ErrInactiveOwner = owner.ErrInactive
 
 // Reassign hands the order to another active staff member: a handoff the
-// customer sees with both full names, and an email to the new owner.
-// Handing it to its owner changes nothing.
+// customer sees with both full names, the delivery promise passes to them,
+// and the new owner is emailed who handed it over. Handing it to its owner
+// changes nothing.
 func Reassign(ctx context.Context, s *store.Store, bus Publisher, ref string, toID int64, by *model.Staff, now time.Time) (*model.Order, error) {
 	now = model.Normalize(now)
 	var o *model.Order
@@ -549,10 +607,13 @@ func handOver(ctx context.Context, tx *store.Store, o *model.Order, from, to, ac
 		return err
 	}
 	o.OwnerID, o.Owner = to.ID, to
+	if err := promises.HandTo(ctx, tx, promises.OfOrder(o), to); err != nil {
+		return err
+	}
 	if actor != nil && actor.ID == to.ID {
 		return nil // who takes it over knows already
 	}
-	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
+	_, err := tx.Enqueue(ctx, notify.HandoffMsg(to, from, actor, notify.Case{Order: o}, strconv.FormatInt(ev.ID, 10)))
 	return err
 }
 

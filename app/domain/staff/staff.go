@@ -77,8 +77,9 @@ func (s *Service) apply(ctx context.Context, p *model.Staff, d Details) error {
 	if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
 		return ErrBadEmail
 	}
-	if !strings.Contains(p.FullName, " ") || len(p.FullName) > 200 {
-		return ErrFullName
+	var err error
+	if p.FullName, err = FullName(d.FullName); err != nil {
+		return err
 	}
 	if p.Title == "" || len(p.Title) > 100 || len(p.Phone) > 50 {
 		return ErrTitle
@@ -94,6 +95,17 @@ func (s *Service) apply(ctx context.Context, p *model.Staff, d Details) error {
 		p.ManagerID = &mid
 	}
 	return nil
+}
+
+// FullName is a staff member's name as it is kept — single spaces, no
+// surrounding space — or ErrFullName: customers see it, so it is a first
+// and a last name, never a first name alone, and at most 200 bytes.
+func FullName(name string) (string, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	if !strings.Contains(name, " ") || len(name) > 200 {
+		return name, ErrFullName
+	}
+	return name, nil
 }
 
 // checkManager refuses an unknown or inactive manager, and a chain of
@@ -199,6 +211,11 @@ func (s *Service) Deactivate(ctx context.Context, staffID int64, by *model.Staff
 			return err
 		}
 		if _, err := tx.ReassignOpenEscalations(ctx, staffID, to.ID); err != nil {
+			return err
+		}
+		// Their open promises — replies owed, their own promises, the
+		// answers to escalations — are the successor's to keep now.
+		if _, err := tx.TransferOpenPromises(ctx, staffID, to); err != nil {
 			return err
 		}
 		if _, err := tx.DeleteSessionsOf(ctx, model.KindStaff, staffID); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kedja/kedja/app/domain/escalations"
 	"github.com/kedja/kedja/app/domain/inquiries"
+	"github.com/kedja/kedja/app/domain/orders"
 	"github.com/kedja/kedja/app/domain/settings"
 	"github.com/kedja/kedja/app/domain/staff"
 	"github.com/kedja/kedja/app/live"
@@ -27,6 +28,7 @@ type Handlers struct {
 	escalations *escalations.Service
 	staff       *staff.Service
 	settings    *settings.Service
+	orders      *orders.Service
 	bus         live.Bus
 	views       *kit.Renderer
 	layout      *kit.Layout
@@ -43,6 +45,7 @@ type Deps struct {
 	Escalations *escalations.Service
 	Staff       *staff.Service
 	Settings    *settings.Service
+	Orders      *orders.Service
 	Bus         live.Bus // the staff stream subscribes; fact changes are published
 	Views       *kit.Renderer
 	Layout      *kit.Layout
@@ -57,6 +60,6 @@ type Deps struct {
 // New returns the staff pages' handlers.
 func New(d Deps) *Handlers {
 	return &Handlers{store: d.Store, inquiries: d.Inquiries, escalations: d.Escalations, staff: d.Staff,
-		settings: d.Settings, bus: d.Bus, views: d.Views, layout: d.Layout, loc: d.Location, now: d.Now,
+		settings: d.Settings, orders: d.Orders, bus: d.Bus, views: d.Views, layout: d.Layout, loc: d.Location, now: d.Now,
 		log: d.Log, sessionLive: d.SessionLive}
 }

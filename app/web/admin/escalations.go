@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,6 +45,7 @@ type escalationsData struct {
 	ReplyHours int
 	Colleagues []*model.Staff // active staff, to hand a case to
 	Form       map[string]string
+	Feedback   []*model.Feedback // answers to "Did this solve it?" in the last 30 days, not solved first
 }
 
 // Escalations lists the open escalations addressed to the signed-in
@@ -103,6 +105,9 @@ func (h *Handlers) escalationsPage(c echo.Context) (*escalationsData, error) {
 		return nil, err
 	}
 	d := &escalationsData{view: h.page(c, "admin.escalations.title"), ReplyHours: business.ReplyHours, Form: map[string]string{}}
+	if d.Feedback, err = h.store.RecentFeedback(ctx, h.now().Add(-30*24*time.Hour), 100); err != nil {
+		return nil, err
+	}
 	byID := make(map[int64]*model.Staff, len(people))
 	for _, st := range people {
 		byID[st.ID] = st

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/kedja/kedja/app/domain/escalations"
+	"github.com/kedja/kedja/app/domain/promises"
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/kit"
@@ -23,6 +25,9 @@ type inquiryWorkData struct {
 	CanAct     bool           // the signed-in staff member may act on the escalation
 	Colleagues []*model.Staff // active colleagues, for reassigning
 	Form       map[string]string
+	Promises   []*model.Promise // every promise of the case, oldest first
+	Next       *model.Promise   // the case's next step, if any
+	Defaults   nextStepDefaults // the reply form's one-click deadlines
 }
 
 // Inquiry is the work page of one inquiry: the conversation with
@@ -74,6 +79,9 @@ func (h *Handlers) inquiryWork(c echo.Context, id int64) (*inquiryWorkData, erro
 			d.Colleagues = append(d.Colleagues, st)
 		}
 	}
+	if err := h.inquiryPromises(ctx, d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -91,7 +99,8 @@ func (h *Handlers) inquiryAction(c echo.Context, done string, act func(id int64,
 			return derr
 		}
 		d.Error = msg
-		for _, k := range []string{"body", "note", "party", "expected", "to"} {
+		for _, k := range []string{"body", "note", "party", "expected", "to", "next", "what", "due", "due_at", "reason", "answer",
+			"move_due_at", "move_what"} {
 			d.Form[k] = c.FormValue(k)
 		}
 		return h.views.Render(c, http.StatusUnprocessableEntity, "admin/inquiry", "", d)
@@ -104,7 +113,11 @@ func (h *Handlers) inquiryAction(c echo.Context, done string, act func(id int64,
 
 func (h *Handlers) InquiryReply(c echo.Context) error {
 	return h.inquiryAction(c, "replied", func(id int64, me *model.Staff) error {
-		_, err := h.inquiries.StaffReply(c.Request().Context(), id, me, c.FormValue("body"))
+		next, err := h.nextStep(c, me)
+		if err != nil {
+			return err
+		}
+		_, err = h.inquiries.StaffReply(c.Request().Context(), id, me, c.FormValue("body"), next)
 		return err
 	})
 }
@@ -144,7 +157,7 @@ func (h *Handlers) InquiryThirdParty(c echo.Context) error {
 
 func (h *Handlers) InquiryResolve(c echo.Context) error {
 	return h.inquiryAction(c, "resolved", func(id int64, me *model.Staff) error {
-		return h.inquiries.Resolve(c.Request().Context(), id, me)
+		return h.inquiries.Resolve(c.Request().Context(), id, me, c.FormValue("answer"))
 	})
 }
 
@@ -158,4 +171,22 @@ func (d inquiryWorkData) EscalationBlock() escalationBlock {
 func (d inquiryWorkData) FactsBlock() factsBlock {
 	return factsBlock{view: d.view, CustomerID: d.Inquiry.CustomerID, Facts: d.Facts,
 		Next: "/admin/inquiries/" + strconv.FormatInt(d.Inquiry.ID, 10)}
+}
+
+// InquiryMove moves the case's deadline, or gives its promise to someone
+// else, without a reply: a new promise with a reason the customer reads
+// (and is emailed).
+func (h *Handlers) InquiryMove(c echo.Context) error {
+	return h.inquiryAction(c, "moved", func(id int64, me *model.Staff) error {
+		due, err := time.ParseInLocation("2006-01-02T15:04", c.FormValue("move_due_at"), h.loc)
+		if err != nil {
+			return promises.ErrNoDue
+		}
+		holder := me.ID
+		if to, err := strconv.ParseInt(c.FormValue("move_to"), 10, 64); err == nil && to > 0 {
+			holder = to
+		}
+		step := promises.Step{Holder: model.HolderStaff, StaffID: holder, What: c.FormValue("move_what"), Due: due}
+		return h.inquiries.Move(c.Request().Context(), id, me, step, c.FormValue("reason"))
+	})
 }

@@ -64,7 +64,7 @@ func (h *Handlers) orderAction(c echo.Context, form string, act func(ctx context
 func (h *Handlers) OrderStatus(c echo.Context) error {
 	return h.orderAction(c, "status", func(ctx context.Context, o *model.Order, me *model.Staff) (string, error) {
 		ch := orders.Change{Status: c.FormValue("status"), Note: c.FormValue("note")}
-		_, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, o.Ref, ch, model.StaffActor(me), h.now())
+		_, changed, err := h.orders.ChangeStatus(ctx, o.Ref, ch, model.StaffActor(me))
 		return doneIf(changed, "status"), err
 	})
 }
@@ -83,7 +83,7 @@ func (h *Handlers) OrderDelivered(c echo.Context) error {
 			return "", errDeliveryTime
 		}
 		ch := h.deliveryChange(o, recipient, at, c.FormValue("delivery_note"))
-		_, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, o.Ref, ch, model.StaffActor(me), h.now())
+		_, changed, err := h.orders.ChangeStatus(ctx, o.Ref, ch, model.StaffActor(me))
 		return doneIf(changed, "delivered"), err
 	})
 }
@@ -108,7 +108,7 @@ func (h *Handlers) OrderExpected(c echo.Context) error {
 		if date == o.ExpectedDelivery {
 			return "", nil
 		}
-		_, err := orders.SetExpected(ctx, h.store, h.bus, o.Ref, date, model.StaffActor(me), h.now())
+		_, err := h.orders.SetExpected(ctx, o.Ref, date, c.FormValue("reason"), model.StaffActor(me))
 		return "expected", err
 	})
 }
@@ -124,7 +124,7 @@ func (h *Handlers) OrderReassign(c echo.Context) error {
 		if to == o.OwnerID {
 			return "", owner.ErrSameOrderOwner
 		}
-		_, err = orders.Reassign(ctx, h.store, h.bus, o.Ref, to, me, h.now())
+		_, err = h.orders.Reassign(ctx, o.Ref, to, me)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", errChooseOrderOwner
 		}

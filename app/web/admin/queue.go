@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kedja/kedja/app/domain/hours"
+
 	"github.com/kedja/kedja/app/model"
 	"github.com/kedja/kedja/app/store"
 	"github.com/kedja/kedja/app/web/kit"
@@ -22,8 +24,10 @@ type queueData struct {
 	Escalated map[int64]bool
 	Counts    store.QueueCounts
 	Offset    int
-	Next      int // offset of the next page, 0 when none
-	Prev      int // offset of the previous page, -1 when none
+	Next      int            // offset of the next page, 0 when none
+	Prev      int            // offset of the previous page, -1 when none
+	Share     promiseShare   // promises kept on time in the last 30 days, everyone
+	Shares    []promiseShare // the same per person
 }
 
 // Count is the number shown on a filter.
@@ -82,12 +86,17 @@ func (h *Handlers) Home(c echo.Context) error {
 	if f.Offset > 0 {
 		d.Prev = max(0, f.Offset-queuePageSize)
 	}
+	if d.Share, d.Shares, err = h.shares(ctx, model.Normalize(h.now())); err != nil {
+		return err
+	}
 	return h.views.Render(c, http.StatusOK, "admin/queue", "queue", d)
 }
 
 type countsData struct {
 	view
 	Counts store.QueueCounts
+	Late   int // orders past their expected day with no delivery reported
+	Missed int // missed promises not yet kept
 }
 
 // Counts is the navigation's numbers, fetched by the header and again
@@ -97,10 +106,22 @@ func (h *Handlers) Counts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.store.CountQueue(c.Request().Context(), f, model.Normalize(h.now()))
+	ctx := c.Request().Context()
+	counts, err := h.store.CountQueue(ctx, f, model.Normalize(h.now()))
 	if err != nil {
 		return err
 	}
+	d := countsData{view: h.page(c, ""), Counts: counts}
+	clock, err := hours.Load(ctx, h.store, h.loc)
+	if err != nil {
+		return err
+	}
+	if d.Late, err = h.store.CountLateOrders(ctx, clock.Today(h.now())); err != nil {
+		return err
+	}
+	if d.Missed, err = h.store.CountMissedPromises(ctx); err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return h.views.Render(c, http.StatusOK, "admin/counts", "counts", countsData{view: h.page(c, ""), Counts: counts})
+	return h.views.Render(c, http.StatusOK, "admin/counts", "counts", d)
 }

@@ -142,6 +142,10 @@ func (v view) StatusClass(st string) string {
 
 // EventText is the staff sentence of a timeline event.
 func (v view) EventText(e *model.Event) string {
+	// Promises read as the customer reads them, in English.
+	if s := (kit.Words{Page: v.Page, Loc: v.loc, Now: v.now.In(v.loc)}).PromiseText(e); s != "" {
+		return s
+	}
 	d := e.Data
 	switch e.Kind {
 	case model.EventHandoff:

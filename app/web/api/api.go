@@ -40,6 +40,7 @@ const ctxKey = "api_key"
 // Handlers answer the API's routes.
 type Handlers struct {
 	store  *store.Store
+	orders *orders.Service
 	bus    live.Publisher
 	layout *kit.Layout
 	loc    *time.Location
@@ -50,6 +51,7 @@ type Handlers struct {
 // Deps is what the API needs.
 type Deps struct {
 	Store    *store.Store
+	Orders   *orders.Service  // creates and changes orders on the business's clock
 	Bus      live.Publisher   // the orders' changes are published here
 	Layout   *kit.Layout      // words the timeline (in English)
 	Location *time.Location   // the business's time zone
@@ -59,7 +61,7 @@ type Deps struct {
 // New returns the API's handlers, with their own rate limits per key and
 // per address.
 func New(d Deps) *Handlers {
-	return &Handlers{store: d.Store, bus: d.Bus, layout: d.Layout, loc: d.Location, now: d.Now, limits: kit.NewRateLimiter(d.Now)}
+	return &Handlers{store: d.Store, orders: d.Orders, bus: d.Bus, layout: d.Layout, loc: d.Location, now: d.Now, limits: kit.NewRateLimiter(d.Now)}
 }
 
 // The API's rate per key, 20 requests a second with bursts of 100, and per

@@ -131,7 +131,7 @@ func (h *Handlers) OrderPut(c echo.Context) error {
 	if err != nil {
 		return fail(err, ref)
 	}
-	res, err := orders.Upsert(ctx, h.store, h.bus, in, actor(keyOf(c)), h.now())
+	res, err := h.orders.Upsert(ctx, in, actor(keyOf(c)))
 	if err != nil {
 		return fail(err, ref)
 	}
@@ -163,7 +163,7 @@ func (h *Handlers) OrderStatus(c echo.Context) error {
 	if err != nil {
 		return fail(err, ref)
 	}
-	o, changed, err := orders.ChangeStatus(ctx, h.store, h.bus, ref, ch, actor(keyOf(c)), h.now())
+	o, changed, err := h.orders.ChangeStatus(ctx, ref, ch, actor(keyOf(c)))
 	if err != nil {
 		return fail(err, ref)
 	}

@@ -72,6 +72,9 @@ func (v Words) InquiryStatus(q *model.Inquiry) string {
 
 // EventText is the customer's sentence for a timeline event.
 func (v Words) EventText(e *model.Event) string {
+	if s := v.PromiseText(e); s != "" {
+		return s
+	}
 	d := e.Data
 	switch e.Kind {
 	case model.EventOrderPlaced, model.EventOrderCreated:
@@ -92,6 +95,12 @@ func (v Words) EventText(e *model.Event) string {
 		}
 		return v.T("event.inquiry_opened", "Owner", d["owner"], "Title", d["owner_title"])
 	case model.EventEscalated:
+		switch d["cause"] {
+		case model.CauseBreach:
+			return v.T("event.escalated_auto", "Manager", d["manager"])
+		case model.CauseNotSolved:
+			return v.T("event.escalated_not_solved", "Manager", d["manager"])
+		}
 		if d["manager_title"] == "" {
 			return v.T("event.escalated_plain", "Manager", d["manager"])
 		}

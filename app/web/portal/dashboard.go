@@ -119,19 +119,48 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 			return err
 		}
 	}
+	// What each case owes the customer: one query for the whole page.
+	owed := map[store.CaseKey]*steps{}
+	if len(orders)+len(inquiries) > 0 {
+		ps, err := h.reads.OutstandingForCustomer(ctx, cust.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			k := store.CaseKey{}
+			if p.OrderID != nil {
+				k.OrderID = *p.OrderID
+			} else if p.InquiryID != nil {
+				k.InquiryID = *p.InquiryID
+			}
+			if owed[k] == nil {
+				owed[k] = &steps{}
+			}
+			owed[k].add(p)
+		}
+	}
 	d.Rows = mergeCases(orders, inquiries, escalations, DashboardPageSize+1)
 	if len(d.Rows) > DashboardPageSize {
 		d.Rows = d.Rows[:DashboardPageSize]
 		d.More = d.Rows[DashboardPageSize-1].cursor()
 	}
 	for _, r := range d.Rows {
-		d.describe(r)
+		k := store.InquiryCase(r.id)
+		if r.Order != nil {
+			k = store.OrderCase(r.id)
+		}
+		st := owed[k]
+		if st == nil {
+			st = &steps{}
+		}
+		d.describe(r, *st)
 	}
 	return h.views.Render(c, http.StatusOK, "portal/dashboard", "cases", &d)
 }
 
-// describe works out a row's words in the reader's language.
-func (v *view) describe(r *caseRow) {
+// describe works out a row's words in the reader's language: the case's
+// next step (st) names who holds it in full.
+func (v *view) describe(r *caseRow, st steps) {
 	owner := ""
 	if o := r.Order; o != nil {
 		if o.Owner != nil {
@@ -140,7 +169,10 @@ func (v *view) describe(r *caseRow) {
 		r.URL = "/orders/" + url.PathEscape(o.Ref)
 		r.Title = v.T("dashboard.order", "Ref", o.Ref)
 		r.Status, r.Tone = v.OrderStatus(o.Status), v.Tone(o.Status)
-		r.Next, r.Late = v.OrderNext(o), v.OrderLate(o)
+		r.Next, r.Late = v.OrderNext(o), v.OrderLate(o) || len(st.Missed) > 0
+		if st.Answer != nil {
+			r.Next = v.NextText(st, o.Owner)
+		}
 		if owner != "" {
 			r.Meta = v.T("dashboard.owner", "Name", owner)
 		}
@@ -158,7 +190,10 @@ func (v *view) describe(r *caseRow) {
 		r.URL = "/inquiries/" + strconv.FormatInt(q.ID, 10)
 		r.Title = q.Subject
 		r.Status, r.Tone = v.InquiryStatus(q), v.Tone(q.Status)
-		r.Next, r.Late = v.InquiryNext(q), v.InquiryOverdue(q)
+		r.Next, r.Late = v.InquiryNext(q), v.InquiryOverdue(q) || v.Late(st)
+		if s := v.NextText(st, q.Owner); s != "" {
+			r.Next = s
+		}
 		r.Meta = v.T("dashboard.question")
 		if owner != "" {
 			r.Meta += " · " + v.T("dashboard.owner", "Name", owner)

@@ -25,6 +25,9 @@ type inquiryData struct {
 	Reason     string     // the typed escalation reason, kept on an error
 	Errors     formErrors // of the reply or escalate form
 	OOB        bool       // the live part goes out of band (after an htmx reply)
+	Steps      steps      // what the case owes the customer: its next step, missed promises
+	Feedback   *model.Feedback
+	CanReopen  bool // resolved within the last 14 days: one click opens it again
 }
 
 // loadInquiry fills an inquiry page for one of the customer's inquiries;
@@ -52,7 +55,34 @@ func (h *Handlers) loadInquiry(c echo.Context, id int64) (*inquiryData, error) {
 	if d.Events, err = h.reads.InquiryEventsForCustomer(ctx, cust.ID, q.ID); err != nil {
 		return nil, err
 	}
+	if d.Steps, err = h.caseSteps(ctx, cust.ID, store.InquiryCase(q.ID)); err != nil {
+		return nil, err
+	}
+	if q.Status == model.InquiryResolved && q.ResolvedAt != nil {
+		d.CanReopen = d.Now.Sub(*q.ResolvedAt) <= model.ReopenWindow
+		if d.Feedback, err = h.reads.FeedbackForCustomer(ctx, cust.ID, q.ID, *q.ResolvedAt); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// ReopenUntil is the last moment the resolved inquiry can be reopened with
+// one click.
+func (d inquiryData) ReopenUntil() string {
+	if d.Inquiry.ResolvedAt == nil {
+		return ""
+	}
+	return d.DateTime(d.Inquiry.ResolvedAt.Add(model.ReopenWindow))
+}
+
+// Next is the inquiry's next step in one sentence, or what its status says
+// when it owes nothing (resolved).
+func (d inquiryData) Next() string {
+	if s := d.NextText(d.Steps, d.Inquiry.Owner); s != "" {
+		return s
+	}
+	return d.InquiryNext(d.Inquiry)
 }
 
 // Inquiry shows one of the customer's inquiries: the conversation, owner,
@@ -138,3 +168,72 @@ func (d inquiryData) EscalateAction() string {
 
 // LiveID is the id of the part of the page that live updates replace.
 func (d inquiryData) LiveID() string { return "inquiry-side" }
+
+// InquiryReopen opens one of the customer's resolved inquiries again with
+// one click (for 14 days after it was resolved).
+func (h *Handlers) InquiryReopen(c echo.Context) error {
+	id, err := kit.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = h.inquiries.Reopen(c.Request().Context(), kit.CustomerOf(c).ID, id)
+	if err != nil && refusal.Fields(err) == nil {
+		return err
+	}
+	if err != nil {
+		d, lerr := h.loadInquiry(c, id)
+		if lerr != nil {
+			return lerr
+		}
+		d.Errors = formErrors{"reopen": d.refusalText(err)}
+		return h.views.Render(c, http.StatusUnprocessableEntity, "portal/inquiry", "", d)
+	}
+	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(id, 10))
+}
+
+type feedbackData struct {
+	*inquiryData
+	Solved bool
+}
+
+// FeedbackConfirm is the page a "Did this solve it?" link in the mail
+// opens: it asks to confirm the answer (and offers a comment). A GET never
+// records anything — mail scanners follow links.
+func (h *Handlers) FeedbackConfirm(c echo.Context) error {
+	id, err := kit.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.loadInquiry(c, id)
+	if err != nil {
+		return err
+	}
+	fd := &feedbackData{inquiryData: d, Solved: c.QueryParam("solved") == "yes"}
+	fd.Title = fd.T("feedback.question")
+	return h.views.Render(c, http.StatusOK, "portal/feedback", "", fd)
+}
+
+// Feedback records the customer's answer to "Did this solve it?": "not
+// solved" opens the case again with a manager holding it. Answering again
+// changes nothing.
+func (h *Handlers) Feedback(c echo.Context) error {
+	id, err := kit.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	solved := c.FormValue("solved") == "yes"
+	_, _, err = h.escalations.Feedback(c.Request().Context(), kit.CustomerOf(c).ID, id, solved, c.FormValue("comment"))
+	if err != nil && refusal.Fields(err) == nil {
+		return err
+	}
+	if err != nil {
+		d, lerr := h.loadInquiry(c, id)
+		if lerr != nil {
+			return lerr
+		}
+		fd := &feedbackData{inquiryData: d, Solved: solved}
+		fd.Title, fd.Errors = fd.T("feedback.question"), formErrors{"comment": fd.refusalText(err)}
+		return h.views.Render(c, http.StatusUnprocessableEntity, "portal/feedback", "", fd)
+	}
+	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(id, 10)+"#feedback")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +25,21 @@ type orderData struct {
 	Ask        inquiryForm
 	Reason     string
 	Errors     formErrors // of the escalate form
+	Steps      steps      // the delivery promise, a manager's answer, missed promises
+}
+
+// Next is the order's next step in one sentence: its status's words (the
+// carrier, the day) and, while it is on its way, who answers for it.
+func (d orderData) Next() string {
+	if d.Steps.Answer != nil {
+		return d.NextText(d.Steps, d.Order.Owner)
+	}
+	return d.OrderNext(d.Order)
+}
+
+// NotArrivedPath is the "This did not arrive" page of the order.
+func (d orderData) NotArrivedPath() string {
+	return "/orders/" + url.PathEscape(d.Order.Ref) + "/not-arrived"
 }
 
 // loadOrder fills an order page for one of the customer's orders; another
@@ -50,6 +66,9 @@ func (h *Handlers) loadOrder(c echo.Context, ref string) (*orderData, error) {
 		return nil, err
 	}
 	if d.Inquiries, err = h.reads.InquiriesAboutOrder(ctx, cust.ID, o.ID); err != nil {
+		return nil, err
+	}
+	if d.Steps, err = h.caseSteps(ctx, cust.ID, store.OrderCase(o.ID)); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -100,3 +119,35 @@ func (d orderData) EscalateAction() string {
 
 // LiveID is the id of the part of the page that live updates replace.
 func (d orderData) LiveID() string { return "order-live" }
+
+// NotArrivedConfirm is "This did not arrive" for one of the customer's
+// orders (a link in the delivery confirmation): a page that asks to
+// confirm. A GET changes nothing — mail scanners follow links.
+func (h *Handlers) NotArrivedConfirm(c echo.Context) error {
+	d, err := h.loadOrder(c, c.Param("ref"))
+	if err != nil {
+		return err
+	}
+	d.Title = d.T("not_arrived.title", "Ref", d.Order.Ref)
+	return h.views.Render(c, http.StatusOK, "portal/not_arrived", "", d)
+}
+
+// NotArrived opens an inquiry about the delivered order, held by its
+// owner, with the delivery facts in it, and shows it; while one is open it
+// shows that one.
+func (h *Handlers) NotArrived(c echo.Context) error {
+	q, _, err := h.inquiries.NotArrived(c.Request().Context(), kit.CustomerOf(c).ID, c.Param("ref"))
+	if err != nil && refusal.Fields(err) == nil {
+		return err
+	}
+	if err != nil {
+		d, lerr := h.loadOrder(c, c.Param("ref"))
+		if lerr != nil {
+			return lerr
+		}
+		d.Title = d.T("not_arrived.title", "Ref", d.Order.Ref)
+		d.Errors = formErrors{"not_arrived": d.refusalText(err)}
+		return h.views.Render(c, http.StatusUnprocessableEntity, "portal/not_arrived", "", d)
+	}
+	return c.Redirect(http.StatusSeeOther, "/inquiries/"+strconv.FormatInt(q.ID, 10))
+}

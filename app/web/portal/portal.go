@@ -36,6 +36,9 @@ type Reads interface {
 	MessagesForCustomer(ctx context.Context, customerID, inquiryID int64) ([]*model.Message, error)
 	LatestEscalationForCustomer(ctx context.Context, customerID int64, subject string) (*model.Escalation, error)
 	Facts(ctx context.Context, customerID int64) ([]*model.CustomerFact, error)
+	OutstandingForCustomer(ctx context.Context, customerID int64) ([]*model.Promise, error)
+	CasePromisesForCustomer(ctx context.Context, customerID int64, k store.CaseKey) ([]*model.Promise, error)
+	FeedbackForCustomer(ctx context.Context, customerID, inquiryID int64, resolvedAt time.Time) (*model.Feedback, error)
 }
 
 // Writes are the customer's own details as they change them.
@@ -49,11 +52,14 @@ type Writes interface {
 type Inquiries interface {
 	Open(ctx context.Context, customerID int64, q inquiries.Question, by model.Actor) (*model.Inquiry, error)
 	CustomerReply(ctx context.Context, customerID, inquiryID int64, text string) (*model.Message, error)
+	Reopen(ctx context.Context, customerID, inquiryID int64) error
+	NotArrived(ctx context.Context, customerID int64, ref string) (*model.Inquiry, bool, error)
 }
 
 // Escalations are a customer asking for a manager (escalations.Service).
 type Escalations interface {
 	Escalate(ctx context.Context, customerID int64, sub escalations.Subject, reason string, by model.Actor) (*model.Escalation, bool, error)
+	Feedback(ctx context.Context, customerID, inquiryID int64, solved bool, comment string) (*model.Feedback, *model.Escalation, error)
 }
 
 // Handlers answer the customer pages.

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -162,6 +163,20 @@ func (v view) InquiryNext(q *model.Inquiry) string {
 // InquiryOverdue reports whether the business owes a reply past its time.
 func (v view) InquiryOverdue(q *model.Inquiry) bool {
 	return q.Status == model.InquiryOpen && q.ReplyDueAt != nil && v.Now.After(*q.ReplyDueAt)
+}
+
+// refusalText words a refusal that has no form field of its own (reopen
+// too late, an answer already given) in the reader's language, with the
+// domain's English text as the fallback.
+func (v view) refusalText(err error) string {
+	var r refusal.Refusal
+	if !errors.As(err, &r) {
+		return ""
+	}
+	if t := v.T("refusal." + r.Code); t != "refusal."+r.Code {
+		return t
+	}
+	return r.Text
 }
 
 // formErrors are a form's problems keyed by field, worded for the reader.
